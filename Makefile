@@ -1,0 +1,53 @@
+# Pantau: `make run` serves a demo on http://127.0.0.1:8000, `make test` runs the suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint typecheck check bench audit clean
+
+# Create .venv with a Python >= 3.12 found by running the candidates (see scripts/find-python),
+# then install the project with its pinned dependencies. Re-done only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		py=$$(PYTHON=$(PYTHON) scripts/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV) || exit 1; \
+	fi
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/pantau migrate --noinput
+	$(BIN)/pantau setup
+	$(BIN)/pantau demo load
+	@echo "Starting the worker and the server on http://127.0.0.1:$(PORT) (Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+		$(BIN)/pantau worker & \
+		PORT=$(PORT) $(BIN)/pantau serve
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy pantau config
+
+check: $(STAMP)
+	$(BIN)/pantau check
+	$(BIN)/pantau makemigrations --check --dry-run
+	PANTAU_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=pantau.example.org \
+		$(BIN)/pantau check --deploy --fail-level WARNING
+
+audit: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-audit && $(BIN)/pip-audit
+
+clean:
+	rm -rf $(VENV) var/test-*

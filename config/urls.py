@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pantau.api.api import api
+from pantau.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("workplan/", include("pantau.workplan.urls")),
+    path("members/", include("pantau.members.urls")),
+    path("accounts/", include("pantau.accounts.urls")),
+    path("audit/", include("pantau.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,18 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FOCAL_POINT = "focal_point", _("National focal point")
+    APPROVER = "approver", _("National approver")
+    NARCO_OFFICER = "narco_officer", _("ASEAN-NARCO officer")
+    SECRETARIAT = "secretariat", _("ASEAN Secretariat officer")
+    ASOD_REVIEWER = "asod_reviewer", _("ASOD reviewer")
+    WORKING_GROUP_MEMBER = "wg_member", _("Working-group member")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that act for one Member State and must name it.
+NATIONAL_ROLES = frozenset({Role.FOCAL_POINT, Role.APPROVER, Role.NARCO_OFFICER})
+# Roles that act for the region; they must not name a Member State.
+REGIONAL_ROLES = frozenset({Role.SECRETARIAT, Role.ASOD_REVIEWER, Role.ADMINISTRATOR})

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from pantau.accounts.models import User
+from pantau.accounts.services import issue_token
+
+
+class Command(BaseCommand):
+    help = "Print a new API token for USERNAME (use it as `Authorization: Bearer <token>`)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", default="command line")
+        parser.add_argument("--days", type=int, default=None, help="Validity; 0 never expires.")
+
+    def handle(self, *args, username, name, days, **options):
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user {username!r}")
+        _, key = issue_token(acting_user=f"pantau token ({username})", user=user, name=name, days=days)
+        self.stdout.write(key)

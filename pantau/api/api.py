@@ -1,0 +1,44 @@
+"""The versioned REST API, /api/v1/. Each app contributes a router; this module mounts them
+and turns the services' exceptions into HTTP answers."""
+
+from ninja import NinjaAPI
+
+from pantau.core.exceptions import ConflictError, PermissionDenied
+
+api = NinjaAPI(
+    title="Pantau API",
+    version="1",
+    description=(
+        "Monitoring of the ASEAN Work Plan on Securing Communities Against Illicit Drugs. "
+        "Public operations need no credentials; others take `Authorization: Bearer <token>` "
+        "(`pantau token USERNAME`) or a signed-in session. Objects a caller may not see "
+        "answer 404, exactly like objects that do not exist."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(ConflictError)
+def conflict(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=412)
+
+
+def _mount() -> None:
+    from pantau.accounts.api import router as accounts_router
+    from pantau.audit.api import router as audit_router
+    from pantau.members.api import router as members_router
+    from pantau.workplan.api import router as workplan_router
+
+    api.add_router("/workplans/", workplan_router)
+    api.add_router("/member-states/", members_router)
+    api.add_router("/me", accounts_router)
+    api.add_router("/audit/", audit_router)
+
+
+_mount()

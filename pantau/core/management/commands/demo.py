@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from pantau.core.demo import DEMO_PASSWORD, demo_accounts, load_demo
+from pantau.members.models import MemberState
+
+
+class Command(BaseCommand):
+    help = "Demo data: `demo load` creates illustrative accounts for every role and Member State."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["load", "accounts"])
+
+    def handle(self, *args, action, **options):
+        if not MemberState.objects.exists():
+            raise CommandError("Run `pantau setup` first: the demo needs the Member States.")
+        if action == "load":
+            created = load_demo()
+            self.stdout.write(f"Demo accounts: {len(created)} created (illustrative data).")
+        self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
+        for username, display, *_ in demo_accounts():
+            self.stdout.write(f"  {username:16} {display}")

@@ -1,0 +1,33 @@
+"""The request id and client address of the work being done, for the audit log.
+
+A context variable rather than a thread-local: it follows the request through sync and
+async code alike, and the CLI sets one per command so its writes are grouped too.
+"""
+
+import uuid
+from contextvars import ContextVar
+
+_request_id: ContextVar[str | None] = ContextVar("pantau_request_id", default=None)
+_client_address: ContextVar[str] = ContextVar("pantau_client_address", default="")
+
+
+def new_request_id(prefix: str = "") -> str:
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+def set_request(request_id: str, client_address: str = "") -> None:
+    _request_id.set(request_id)
+    _client_address.set(client_address)
+
+
+def current_request_id() -> str:
+    rid = _request_id.get()
+    if rid is None:
+        # Work outside any request (a shell, a test): one id for the rest of this context.
+        rid = new_request_id("local-")
+        _request_id.set(rid)
+    return rid
+
+
+def current_client_address() -> str:
+    return _client_address.get()
