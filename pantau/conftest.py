@@ -1,0 +1,50 @@
+"""Shared test fixtures. The reference data (Member States, the bundled Work Plan catalogues)
+is loaded once per test database, the way `pantau setup` loads it."""
+
+import pytest
+
+from pantau.core.setup import load_reference_and_catalogues
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_and_catalogues()
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user("focal_point", "TH") -> a user holding that role, created through the services."""
+    from pantau.accounts.services import assign_role, create_user
+    from pantau.members.models import MemberState
+    from pantau.workplan.models import WorkingGroup
+
+    counter = {"n": 0}
+
+    def make(role: str | None = None, state: str | None = None, group: str | None = None, **extra):
+        counter["n"] += 1
+        username = extra.pop("username", f"user{counter['n']}-{role or 'none'}-{state or group or 'x'}")
+        user = create_user(acting_user="test", username=username, password="correct horse battery",
+                           is_superuser=extra.pop("is_superuser", False), **extra)
+        if role:
+            assign_role(
+                acting_user="test", user=user, role=role,
+                member_state=MemberState.objects.get(code=state) if state else None,
+                working_group=WorkingGroup.objects.get(code=group) if group else None,
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_client(client):
+    """A Django test client with a `bearer(user)` helper that issues a real API token."""
+    from pantau.accounts.services import issue_token
+
+    def bearer(user) -> dict[str, str]:
+        _, key = issue_token(acting_user=user, user=user, name="test")
+        return {"Authorization": f"Bearer {key}"}
+
+    client.bearer = bearer
+    return client
