@@ -9,7 +9,10 @@ from rich.table import Table
 
 COMMANDS = [
     ("serve", "Serve the web application and API (granian). PORT/HOST from the environment."),
-    ("worker", "Run the background worker (imports, report builds). --batch: run queue, then exit."),
+    (
+        "worker",
+        "Run the background worker (imports, report builds). --batch: run queue, then exit.",
+    ),
     ("setup", "Load Member States, partners and the bundled Work Plan catalogues (idempotent)."),
     ("demo load", "Create the illustrative demo accounts (never in production)."),
     ("catalogue load FILE", "Create or update a Work Plan from a catalogue file (JSON)."),
@@ -24,15 +27,17 @@ COMMANDS = [
 
 def print_help() -> None:
     console = Console()
-    console.print("[bold]pantau[/bold] – monitoring of the ASEAN Work Plan on drugs\n")
+    console.print("[bold]pantau[/bold]: monitoring of the ASEAN Work Plan on drugs\n")
     table = Table(show_header=True, header_style="bold", box=None)
     table.add_column("command")
     table.add_column("what it does")
     for name, text in COMMANDS:
         table.add_row(f"pantau {name}", text)
     console.print(table)
-    console.print("\n`pantau COMMAND --help` shows a command's options. Settings come from the "
-                  "environment: DATABASE_URL, PANTAU_ENV, SECRET_KEY, PORT (see docs/deploy.md).")
+    console.print(
+        "\n`pantau COMMAND --help` shows a command's options. Settings come from the "
+        "environment: DATABASE_URL, PANTAU_ENV, SECRET_KEY, PORT (see docs/deploy.md)."
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,12 +23,21 @@ def make_user(db):
 
     def make(role: str | None = None, state: str | None = None, group: str | None = None, **extra):
         counter["n"] += 1
-        username = extra.pop("username", f"user{counter['n']}-{role or 'none'}-{state or group or 'x'}")
-        user = create_user(acting_user="test", username=username, password="correct horse battery",
-                           is_superuser=extra.pop("is_superuser", False), **extra)
+        username = extra.pop(
+            "username", f"user{counter['n']}-{role or 'none'}-{state or group or 'x'}"
+        )
+        user = create_user(
+            acting_user="test",
+            username=username,
+            password="correct horse battery",
+            is_superuser=extra.pop("is_superuser", False),
+            **extra,
+        )
         if role:
             assign_role(
-                acting_user="test", user=user, role=role,
+                acting_user="test",
+                user=user,
+                role=role,
                 member_state=MemberState.objects.get(code=state) if state else None,
                 working_group=WorkingGroup.objects.get(code=group) if group else None,
             )

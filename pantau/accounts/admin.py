@@ -30,5 +30,13 @@ class UserAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ["prefix", "user", "name", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "name",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     exclude = ["key_hash"]

@@ -41,11 +41,13 @@ class RoleAssignment(models.Model):
         constraints = [
             # One row per user, role and scope (partial constraints: NULLs are never equal).
             models.UniqueConstraint(
-                fields=["user", "role", "member_state"], condition=Q(member_state__isnull=False),
+                fields=["user", "role", "member_state"],
+                condition=Q(member_state__isnull=False),
                 name="role_unique_per_state",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "working_group"], condition=Q(working_group__isnull=False),
+                fields=["user", "role", "working_group"],
+                condition=Q(working_group__isnull=False),
                 name="role_unique_per_group",
             ),
             models.UniqueConstraint(
@@ -79,14 +81,16 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.member_state_id and self.member_state or self.working_group or "ASEAN"
-        return f"{self.user} – {self.get_role_display()} ({scope})"
+        scope = (self.member_state_id and self.member_state) or self.working_group or "ASEAN"
+        return f"{self.user}: {self.get_role_display()} ({scope})"
 
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
         now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
 
 
 class ApiToken(models.Model):
@@ -119,4 +123,6 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )

@@ -21,7 +21,9 @@ def grants(user) -> frozenset[Grant]:
         return frozenset()
     cached = getattr(user, "_pantau_grants", None)
     if cached is None:
-        rows = user.role_assignments.values_list("role", "member_state__code", "working_group__code")
+        rows = user.role_assignments.values_list(
+            "role", "member_state__code", "working_group__code"
+        )
         cached = frozenset(Grant(*row) for row in rows)
         if user.is_superuser:
             cached = cached | {Grant(Role.ADMINISTRATOR, None, None)}
@@ -44,7 +46,9 @@ def member_states_for(user, *roles: str) -> frozenset[str]:
 
 def working_groups_for(user) -> frozenset[str]:
     return frozenset(
-        g.working_group for g in grants(user) if g.role == Role.WORKING_GROUP_MEMBER and g.working_group
+        g.working_group
+        for g in grants(user)
+        if g.role == Role.WORKING_GROUP_MEMBER and g.working_group
     )
 
 

@@ -15,12 +15,22 @@ from .models import ApiToken, RoleAssignment, User
 
 @transaction.atomic
 def create_user(
-    *, acting_user, username: str, password: str | None, email: str = "", display_name: str = "",
-    is_demo: bool = False, is_superuser: bool = False,
+    *,
+    acting_user,
+    username: str,
+    password: str | None,
+    email: str = "",
+    display_name: str = "",
+    is_demo: bool = False,
+    is_superuser: bool = False,
 ) -> User:
     user = User(
-        username=username, email=email, display_name=display_name, is_demo=is_demo,
-        is_superuser=is_superuser, is_staff=is_superuser,
+        username=username,
+        email=email,
+        display_name=display_name,
+        is_demo=is_demo,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
     )
     if password:
         user.set_password(password)
@@ -28,8 +38,15 @@ def create_user(
         user.set_unusable_password()
     user.save()
     record(
-        actor=acting_user, action="accounts.user.create", obj=user,
-        after={"username": username, "email": email, "is_demo": is_demo, "is_superuser": is_superuser},
+        actor=acting_user,
+        action="accounts.user.create",
+        obj=user,
+        after={
+            "username": username,
+            "email": email,
+            "is_demo": is_demo,
+            "is_superuser": is_superuser,
+        },
     )
     return user
 
@@ -43,11 +60,16 @@ def assign_role(
     )
     if created:
         record(
-            actor=acting_user, action="accounts.role.assign", obj=assignment,
+            actor=acting_user,
+            action="accounts.role.assign",
+            obj=assignment,
             member_state=member_state.code if member_state else "",
-            after={"user": user.username, "role": str(role),
-                   "member_state": member_state.code if member_state else None,
-                   "working_group": working_group.code if working_group else None},
+            after={
+                "user": user.username,
+                "role": str(role),
+                "member_state": member_state.code if member_state else None,
+                "working_group": working_group.code if working_group else None,
+            },
         )
     user.__dict__.pop("_pantau_grants", None)
     return assignment
@@ -61,13 +83,22 @@ def issue_token(
     key = ApiToken.generate_key()
     days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[:12], key_hash=ApiToken.hash_key(key),
+        user=user,
+        name=name,
+        prefix=key[:12],
+        key_hash=ApiToken.hash_key(key),
         expires_at=timezone.now() + timedelta(days=days) if days > 0 else None,
     )
     record(
-        actor=acting_user, action="accounts.token.issue", obj=token,
-        after={"user": user.username, "name": name, "prefix": token.prefix,
-               "expires_at": token.expires_at},
+        actor=acting_user,
+        action="accounts.token.issue",
+        obj=token,
+        after={
+            "user": user.username,
+            "name": name,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at,
+        },
     )
     return token, key
 
@@ -78,8 +109,13 @@ def revoke_token(*, acting_user, token: ApiToken) -> None:
         raise PermissionDenied("Only the token's owner or an administrator may revoke it")
     if token.revoked_at is None:
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-        record(actor=acting_user, action="accounts.token.revoke", obj=token,
-               before={"revoked_at": None}, after={"revoked_at": timezone.now()})
+        record(
+            actor=acting_user,
+            action="accounts.token.revoke",
+            obj=token,
+            before={"revoked_at": None},
+            after={"revoked_at": timezone.now()},
+        )
 
 
 def authenticate_token(key: str) -> User | None:
@@ -87,8 +123,10 @@ def authenticate_token(key: str) -> User | None:
     if not key.startswith(ApiToken.PREFIX):
         return None
     token = (
-        ApiToken.objects.active().select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), user__is_active=True).first()
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key), user__is_active=True)
+        .first()
     )
     if token is None:
         return None

@@ -14,5 +14,8 @@ class LoginView(auth_views.LoginView):
 def profile(request):
     assignments = request.user.role_assignments.select_related("member_state", "working_group")
     tokens = request.user.api_tokens.order_by("-created_at")
-    return render(request, "accounts/profile.html",
-                  {"assignments": assignments, "tokens": tokens, "grants": grants(request.user)})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"assignments": assignments, "tokens": tokens, "grants": grants(request.user)},
+    )

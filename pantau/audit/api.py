@@ -18,8 +18,11 @@ class AuditFilter(Schema):
     limit: int = 100
 
 
-@router.get("events", response=list[AuditEventOut],
-            summary="Audit events the caller may read, oldest first (page with after_id)")
+@router.get(
+    "events",
+    response=list[AuditEventOut],
+    summary="Audit events the caller may read, oldest first (page with after_id)",
+)
 def list_events(request, filters: Query[AuditFilter]):
     if not can_view_audit(request.user):
         raise PermissionDenied("Your roles give no access to the audit log")
@@ -31,8 +34,24 @@ def list_events(request, filters: Query[AuditFilter]):
     if filters.object_id:
         events = events.filter(object_id=filters.object_id)
     return [
-        {**{f: getattr(e, f) for f in ("id", "occurred_at", "action", "object_type", "object_id",
-                                       "object_repr", "member_state", "before", "after",
-                                       "request_id", "hash")}, "actor": e.actor_label}
+        {
+            **{
+                f: getattr(e, f)
+                for f in (
+                    "id",
+                    "occurred_at",
+                    "action",
+                    "object_type",
+                    "object_id",
+                    "object_repr",
+                    "member_state",
+                    "before",
+                    "after",
+                    "request_id",
+                    "hash",
+                )
+            },
+            "actor": e.actor_label,
+        }
         for e in events.order_by("id")[: max(1, min(filters.limit, 1000))]
     ]

@@ -4,7 +4,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import AuditEventQuerySet
+
+class AuditEventQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "AuditEventQuerySet":
+        """The events `user` may read: everything for administrators and the Secretariat,
+        their own Member State's events for national roles, nothing for anybody else."""
+        from pantau.accounts.permissions import audit_scope
+
+        scope = audit_scope(user)
+        if scope is None:
+            return self
+        if not scope:
+            return self.none()
+        return self.filter(member_state__in=scope)
 
 
 class AuditEvent(models.Model):
@@ -42,7 +54,8 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M:%S}"
+        return f"#{self.pk} {when} {self.actor_label} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

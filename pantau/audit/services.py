@@ -116,7 +116,9 @@ def verify(batch_size: int = 5000) -> VerifyResult:
                 "(an earlier event was deleted or edited)",
             )
         if event_hash(_fields_of(event)) != event.hash:
-            return VerifyResult(False, checked, event.pk, "its content does not match its hash (edited)")
+            return VerifyResult(
+                False, checked, event.pk, "its content does not match its hash (edited)"
+            )
         prev_hash = event.hash
         last_id = event.pk
         checked += 1
@@ -131,6 +133,9 @@ def verify(batch_size: int = 5000) -> VerifyResult:
         )
     if head is not None and head.count != checked:
         return VerifyResult(
-            False, checked, head.last_event_id, f"the head counts {head.count} events, found {checked}"
+            False,
+            checked,
+            head.last_event_id,
+            f"the head counts {head.count} events, found {checked}",
         )
     return VerifyResult(True, checked)

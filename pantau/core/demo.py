@@ -7,10 +7,9 @@ from django.utils import timezone
 from pantau.accounts.choices import Role
 from pantau.accounts.models import User
 from pantau.accounts.services import assign_role, create_user
+from pantau.audit.services import record
 from pantau.members.models import MemberState
 from pantau.workplan.models import WorkingGroup
-
-from pantau.audit.services import record
 
 from .models import DemoDataset
 
@@ -23,16 +22,27 @@ def demo_accounts() -> list[tuple[str, str, str, str | None, str | None]]:
     rows: list[tuple[str, str, str, str | None, str | None]] = []
     for state in MemberState.objects.order_by("code"):
         cc = state.code.lower()
-        rows.append((f"{cc}.focal", f"{state.name} focal point (demo)", Role.FOCAL_POINT, state.code, None))
-        rows.append((f"{cc}.approver", f"{state.name} approver (demo)", Role.APPROVER, state.code, None))
+        rows.append(
+            (f"{cc}.focal", f"{state.name} focal point (demo)", Role.FOCAL_POINT, state.code, None)
+        )
+        rows.append(
+            (f"{cc}.approver", f"{state.name} approver (demo)", Role.APPROVER, state.code, None)
+        )
     rows += [
         ("secretariat", "ASEAN Secretariat officer (demo)", Role.SECRETARIAT, None, None),
         ("asod", "ASOD reviewer (demo)", Role.ASOD_REVIEWER, None, None),
         ("admin", "Administrator (demo)", Role.ADMINISTRATOR, None, None),
     ]
     for wg in WorkingGroup.objects.order_by("code"):
-        rows.append((f"wg.{wg.code.lower()}", f"{wg.name} working group member (demo)",
-                     Role.WORKING_GROUP_MEMBER, None, wg.code))
+        rows.append(
+            (
+                f"wg.{wg.code.lower()}",
+                f"{wg.name} working group member (demo)",
+                Role.WORKING_GROUP_MEMBER,
+                None,
+                wg.code,
+            )
+        )
     return rows
 
 
@@ -45,13 +55,23 @@ def load_demo() -> list[str]:
     for username, display, role, state, group in demo_accounts():
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = create_user(acting_user=ACTOR, username=username, password=DEMO_PASSWORD,
-                               display_name=display, email=f"{username}@demo.pantau.invalid",
-                               is_demo=True, is_superuser=(role == Role.ADMINISTRATOR))
+            user = create_user(
+                acting_user=ACTOR,
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=display,
+                email=f"{username}@demo.pantau.invalid",
+                is_demo=True,
+                is_superuser=(role == Role.ADMINISTRATOR),
+            )
             created.append(username)
-        assign_role(acting_user=ACTOR, user=user, role=role,
-                    member_state=states[state] if state else None,
-                    working_group=groups[group] if group else None)
+        assign_role(
+            acting_user=ACTOR,
+            user=user,
+            role=role,
+            member_state=states[state] if state else None,
+            working_group=groups[group] if group else None,
+        )
     if not DemoDataset.objects.exists():
         dataset = DemoDataset.objects.create(
             loaded_at=timezone.now(),

@@ -12,7 +12,9 @@ REFERENCE_FILE = Path(__file__).resolve().parent.parent / "members" / "data" / "
 
 
 def load_reference_and_catalogues() -> tuple[dict[str, int], list[LoadResult]]:
-    counts = load_reference_data(acting_user="pantau setup", data=json.loads(REFERENCE_FILE.read_text()))
+    counts = load_reference_data(
+        acting_user="pantau setup", data=json.loads(REFERENCE_FILE.read_text())
+    )
     results = [
         load_catalogue(acting_user=None, spec=read_catalogue(CATALOGUE_DIR / name), system=True)
         for name in BUNDLED_CATALOGUES

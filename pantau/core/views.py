@@ -9,7 +9,9 @@ from pantau.workplan.models import WorkPlan
 
 def home(request):
     plans = WorkPlan.objects.annotate(component_count=Count("components")).order_by("-period_start")
-    return render(request, "core/home.html", {"plans": plans, "member_states": MemberState.objects.all()})
+    return render(
+        request, "core/home.html", {"plans": plans, "member_states": MemberState.objects.all()}
+    )
 
 
 def healthz(request):

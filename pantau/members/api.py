@@ -44,12 +44,18 @@ def get_member_state(request, code: str):
     "may not edit.",
 )
 def patch_agency(
-    request: HttpRequest, response: HttpResponse, code: str, agency_id: int, payload: AgencyPatch,
+    request: HttpRequest,
+    response: HttpResponse,
+    code: str,
+    agency_id: int,
+    payload: AgencyPatch,
     if_match: str = Header(default="", alias="If-Match"),
 ):
     agency = (
-        agencies_editable_by(request.user).select_related("member_state")
-        .filter(pk=agency_id, member_state__code=code.upper()).first()
+        agencies_editable_by(request.user)
+        .select_related("member_state")
+        .filter(pk=agency_id, member_state__code=code.upper())
+        .first()
     )
     if agency is None:
         raise Http404("No such agency")

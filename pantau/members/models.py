@@ -56,8 +56,12 @@ class Agency(models.Model):
     member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="agencies")
     name = models.CharField(max_length=200)
     acronym = models.CharField(max_length=20, blank=True)
-    kind = models.CharField(max_length=32, choices=AgencyKind.choices, default=AgencyKind.NATIONAL_DRUG_AGENCY)
-    is_lead = models.BooleanField(default=False, help_text=_("The state's lead national drug agency"))
+    kind = models.CharField(
+        max_length=32, choices=AgencyKind.choices, default=AgencyKind.NATIONAL_DRUG_AGENCY
+    )
+    is_lead = models.BooleanField(
+        default=False, help_text=_("The state's lead national drug agency")
+    )
     website = models.URLField(blank=True)
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)

@@ -24,8 +24,13 @@ def load_reference_data(*, acting_user, data: dict) -> dict[str, int]:
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             obj = model.objects.create(**lookup, **values)
-            record(actor=acting_user, action=f"{model._meta.label_lower}.create", obj=obj,
-                   member_state=member_state, after=snapshot(obj))
+            record(
+                actor=acting_user,
+                action=f"{model._meta.label_lower}.create",
+                obj=obj,
+                member_state=member_state,
+                after=snapshot(obj),
+            )
             counts["created"] += 1
             return obj
         before = snapshot(obj)
@@ -36,8 +41,14 @@ def load_reference_data(*, acting_user, data: dict) -> dict[str, int]:
         for k in changed:
             setattr(obj, k, values[k])
         obj.save(update_fields=changed)
-        record(actor=acting_user, action=f"{model._meta.label_lower}.update", obj=obj,
-               member_state=member_state, before=before, after=snapshot(obj))
+        record(
+            actor=acting_user,
+            action=f"{model._meta.label_lower}.update",
+            obj=obj,
+            member_state=member_state,
+            before=before,
+            after=snapshot(obj),
+        )
         counts["updated"] += 1
         return obj
 
@@ -51,22 +62,31 @@ def load_reference_data(*, acting_user, data: dict) -> dict[str, int]:
                 "name": ms["name"],
                 "official_name": ms["official_name"],
                 "joined_on": datetime.date.fromisoformat(ms["joined_on"]),
-                "left_on": datetime.date.fromisoformat(ms["left_on"]) if ms.get("left_on") else None,
+                "left_on": datetime.date.fromisoformat(ms["left_on"])
+                if ms.get("left_on")
+                else None,
             },
             member_state=ms["code"],
         )
         for agency in ms.get("agencies", []):
             # Only seeds an agency; afterwards its details belong to the Member State.
-            if not Agency.objects.filter(member_state=state, acronym=agency.get("acronym", "")).exists():
+            if not Agency.objects.filter(
+                member_state=state, acronym=agency.get("acronym", "")
+            ).exists():
                 upsert(
                     Agency,
                     {"member_state": state, "name": agency["name"]},
-                    {"acronym": agency.get("acronym", ""), "is_lead": agency.get("is_lead", False),
-                     "kind": agency.get("kind", "national_drug_agency")},
+                    {
+                        "acronym": agency.get("acronym", ""),
+                        "is_lead": agency.get("is_lead", False),
+                        "kind": agency.get("kind", "national_drug_agency"),
+                    },
                     member_state=ms["code"],
                 )
     for partner in data.get("partners", []):
-        upsert(Partner, {"code": partner["code"]}, {"name": partner["name"], "kind": partner["kind"]})
+        upsert(
+            Partner, {"code": partner["code"]}, {"name": partner["name"], "kind": partner["kind"]}
+        )
     return counts
 
 
@@ -82,7 +102,7 @@ def update_agency(*, acting_user, agency: Agency, version: int, **changes: str) 
     current = Agency.objects.select_for_update().select_related("member_state").get(pk=agency.pk)
     if current.version != version:
         raise ConflictError(current=current, submitted_version=version)
-    before = snapshot(current, list(AGENCY_EDITABLE_FIELDS) + ["version"])
+    before = snapshot(current, [*AGENCY_EDITABLE_FIELDS, "version"])
     for field, value in changes.items():
         setattr(current, field, value)
     current.full_clean()
@@ -90,8 +110,11 @@ def update_agency(*, acting_user, agency: Agency, version: int, **changes: str) 
     current.save(update_fields=[*changes.keys(), "version"])
     current.refresh_from_db()
     record(
-        actor=acting_user, action="members.agency.update", obj=current,
-        member_state=current.member_state.code, before=before,
-        after=snapshot(current, list(AGENCY_EDITABLE_FIELDS) + ["version"]),
+        actor=acting_user,
+        action="members.agency.update",
+        obj=current,
+        member_state=current.member_state.code,
+        before=before,
+        after=snapshot(current, [*AGENCY_EDITABLE_FIELDS, "version"]),
     )
     return current

@@ -73,7 +73,7 @@ def read_catalogue(path: Path | str) -> PlanSpec:
         raise CatalogueError(exc.problems, str(path)) from exc
 
 
-def parse_catalogue(data, *, sha256: str = "") -> PlanSpec:  # noqa: C901 - one pass over a tree
+def parse_catalogue(data, *, sha256: str = "") -> PlanSpec:
     problems: list[str] = []
     if not isinstance(data, dict):
         raise CatalogueError(["$: expected an object"])
@@ -104,7 +104,10 @@ def parse_catalogue(data, *, sha256: str = "") -> PlanSpec:  # noqa: C901 - one 
     for i, wg in enumerate(_require(data, "working_groups", list, "$", problems, default=[])):
         p = f"$.working_groups[{i}]"
         working_groups.append(
-            {"code": _require(wg, "code", str, p, problems), "name": _require(wg, "name", str, p, problems)}
+            {
+                "code": _require(wg, "code", str, p, problems),
+                "name": _require(wg, "name", str, p, problems),
+            }
         )
     wg_codes = {wg["code"] for wg in working_groups}
 
@@ -117,25 +120,37 @@ def parse_catalogue(data, *, sha256: str = "") -> PlanSpec:  # noqa: C901 - one 
         responsible = section.get("responsible", "ASOD")
         if responsible != "ASOD" and responsible not in wg_codes:
             problems.append(f"{sp}.responsible: unknown working group {responsible!r}")
-        sections.append({
-            "number": s_index + 1,
-            "numeral": _require(section, "numeral", str, sp, problems),
-            "title": _require(section, "title", str, sp, problems),
-            "working_group": None if responsible == "ASOD" else responsible,
-        })
+        sections.append(
+            {
+                "number": s_index + 1,
+                "numeral": _require(section, "numeral", str, sp, problems),
+                "title": _require(section, "title", str, sp, problems),
+                "working_group": None if responsible == "ASOD" else responsible,
+            }
+        )
         for c_index, comp in enumerate(_require(section, "components", list, sp, problems)):
             cp = f"{sp}.components[{c_index}]"
             number = _require(comp, "number", int, cp, problems)
             if number in component_numbers:
                 problems.append(f"{cp}.number: component {number} appears twice")
             component_numbers.add(number)
-            components.append({"number": number, "section": s_index + 1,
-                               "text": _require(comp, "text", str, cp, problems)})
+            components.append(
+                {
+                    "number": number,
+                    "section": s_index + 1,
+                    "text": _require(comp, "text", str, cp, problems),
+                }
+            )
             for t_index, target in enumerate(comp.get("targets", [])):
                 tp = f"{cp}.targets[{t_index}]"
-                targets.append({"component": number, "order": t_index + 1,
-                                "numeral": _require(target, "numeral", str, tp, problems),
-                                "text": _require(target, "text", str, tp, problems)})
+                targets.append(
+                    {
+                        "component": number,
+                        "order": t_index + 1,
+                        "numeral": _require(target, "numeral", str, tp, problems),
+                        "text": _require(target, "text", str, tp, problems),
+                    }
+                )
             acts = _require(comp, "activities", list, cp, problems)
             if not acts:
                 problems.append(f"{cp}.activities: a component needs at least one activity")
@@ -143,7 +158,9 @@ def parse_catalogue(data, *, sha256: str = "") -> PlanSpec:  # noqa: C901 - one 
                 ap = f"{cp}.activities[{a_index}]"
                 letter = act.get("letter", "")
                 if not letter and len(acts) > 1:
-                    problems.append(f"{ap}.letter: only a component's single activity may be unlettered")
+                    problems.append(
+                        f"{ap}.letter: only a component's single activity may be unlettered"
+                    )
                 code = f"{number}.{letter}" if letter else str(number)
                 children = act.get("children", [])
                 text = act.get("text", "")
@@ -153,8 +170,18 @@ def parse_catalogue(data, *, sha256: str = "") -> PlanSpec:  # noqa: C901 - one 
                     problems.append(f"{ap}.letter: activity code {code} appears twice")
                 codes.add(code)
                 order += 1
-                activities.append(ActivitySpec(code, letter, act.get("heading", ""), text, number,
-                                               None, order, not children))
+                activities.append(
+                    ActivitySpec(
+                        code,
+                        letter,
+                        act.get("heading", ""),
+                        text,
+                        number,
+                        None,
+                        order,
+                        not children,
+                    )
+                )
                 for ch_index, child in enumerate(children):
                     chp = f"{ap}.children[{ch_index}]"
                     numeral = _require(child, "numeral", str, chp, problems)
@@ -163,9 +190,18 @@ def parse_catalogue(data, *, sha256: str = "") -> PlanSpec:  # noqa: C901 - one 
                         problems.append(f"{chp}.numeral: activity code {child_code} appears twice")
                     codes.add(child_code)
                     order += 1
-                    activities.append(ActivitySpec(child_code, numeral, "",
-                                                   _require(child, "text", str, chp, problems),
-                                                   number, code, order, True))
+                    activities.append(
+                        ActivitySpec(
+                            child_code,
+                            numeral,
+                            "",
+                            _require(child, "text", str, chp, problems),
+                            number,
+                            code,
+                            order,
+                            True,
+                        )
+                    )
 
     reviews = []
     kinds = {"internal", "mid_term", "end_of_term", "final_assessment"}
@@ -174,11 +210,25 @@ def parse_catalogue(data, *, sha256: str = "") -> PlanSpec:  # noqa: C901 - one 
         kind = _require(review, "kind", str, rp, problems)
         if kind and kind not in kinds:
             problems.append(f"{rp}.kind: {kind!r} is not one of {', '.join(sorted(kinds))}")
-        reviews.append({"year": _require(review, "year", int, rp, problems), "kind": kind,
-                        "conducted_by": review.get("conducted_by", "ASOD"),
-                        "assisted_by": review.get("assisted_by", ""),
-                        "reported_to": review.get("reported_to", "")})
+        reviews.append(
+            {
+                "year": _require(review, "year", int, rp, problems),
+                "kind": kind,
+                "conducted_by": review.get("conducted_by", "ASOD"),
+                "assisted_by": review.get("assisted_by", ""),
+                "reported_to": review.get("reported_to", ""),
+            }
+        )
     if problems:
         raise CatalogueError(problems)
-    return PlanSpec(plan, working_groups, sections, components, targets, activities, reviews,
-                    sha256=sha256, predecessor=data.get("predecessor"))
+    return PlanSpec(
+        plan,
+        working_groups,
+        sections,
+        components,
+        targets,
+        activities,
+        reviews,
+        sha256=sha256,
+        predecessor=data.get("predecessor"),
+    )

@@ -64,7 +64,11 @@ class Section(models.Model):
     numeral = models.CharField(max_length=8)
     title = models.CharField(max_length=200)
     working_group = models.ForeignKey(
-        WorkingGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="sections",
+        WorkingGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sections",
         help_text=_("Empty: ASOD itself is responsible"),
     )
 
@@ -77,7 +81,7 @@ class Section(models.Model):
 
     @property
     def responsible(self) -> str:
-        return self.working_group.name if self.working_group_id else "ASOD"
+        return self.working_group.name if self.working_group else "ASOD"
 
 
 class Component(models.Model):
@@ -142,7 +146,9 @@ class Activity(models.Model):
     class Meta:
         ordering = ["plan", "order"]
         verbose_name_plural = _("activities")
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="activity_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="activity_code_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.heading or self.text[:80]}"
@@ -160,7 +166,9 @@ class ReviewMilestone(models.Model):
 
     class Meta:
         ordering = ["plan", "year"]
-        constraints = [models.UniqueConstraint(fields=["plan", "year", "kind"], name="review_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year", "kind"], name="review_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}"

@@ -9,7 +9,15 @@ from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
 
 from .catalogue import CatalogueError, PlanSpec
-from .models import Activity, Component, ComponentTarget, ReviewMilestone, Section, WorkingGroup, WorkPlan
+from .models import (
+    Activity,
+    Component,
+    ComponentTarget,
+    ReviewMilestone,
+    Section,
+    WorkingGroup,
+    WorkPlan,
+)
 
 
 @dataclass
@@ -26,7 +34,11 @@ class LoadResult:
 
 def _value(obj, name: str, wanted):
     # Compare foreign keys by id, so checking a row never fetches its related rows.
-    return getattr(obj, f"{name}_id") if hasattr(wanted, "pk") or (wanted is None and hasattr(obj, f"{name}_id")) else getattr(obj, name)
+    return (
+        getattr(obj, f"{name}_id")
+        if hasattr(wanted, "pk") or (wanted is None and hasattr(obj, f"{name}_id"))
+        else getattr(obj, name)
+    )
 
 
 def _sync(model, existing: dict, wanted: dict, make, result: LoadResult, label):
@@ -37,7 +49,9 @@ def _sync(model, existing: dict, wanted: dict, make, result: LoadResult, label):
             existing[key] = model.objects.create(**make(key), **values)
             result.created.append(label(key))
             continue
-        changed = [f for f, v in values.items() if _value(obj, f, v) != (v.pk if hasattr(v, "pk") else v)]
+        changed = [
+            f for f, v in values.items() if _value(obj, f, v) != (v.pk if hasattr(v, "pk") else v)
+        ]
         if changed:
             for f in changed:
                 setattr(obj, f, values[f])
@@ -82,29 +96,68 @@ def load_catalogue(*, acting_user, spec: PlanSpec, system: bool = False) -> Load
 
     wgs = {wg.code: wg for wg in WorkingGroup.objects.all()}
     sections = {s.number: s for s in plan.sections.all()}
-    _sync(Section, sections,
-          {s["number"]: {"numeral": s["numeral"], "title": s["title"],
-                         "working_group": wgs.get(s["working_group"]) if s["working_group"] else None}
-           for s in spec.sections},
-          lambda n: {"plan": plan, "number": n}, result, lambda n: f"section {n}")
+    _sync(
+        Section,
+        sections,
+        {
+            s["number"]: {
+                "numeral": s["numeral"],
+                "title": s["title"],
+                "working_group": wgs.get(s["working_group"]) if s["working_group"] else None,
+            }
+            for s in spec.sections
+        },
+        lambda n: {"plan": plan, "number": n},
+        result,
+        lambda n: f"section {n}",
+    )
     components = {c.number: c for c in plan.components.all()}
-    _sync(Component, components,
-          {c["number"]: {"text": c["text"], "section": sections[c["section"]]} for c in spec.components},
-          lambda n: {"plan": plan, "number": n}, result, lambda n: f"component {n}")
-    targets = {(t.component.number, t.numeral): t
-               for t in ComponentTarget.objects.filter(component__plan=plan).select_related("component")}
-    _sync(ComponentTarget, targets,
-          {(t["component"], t["numeral"]): {"text": t["text"], "order": t["order"]} for t in spec.targets},
-          lambda k: {"component": components[k[0]], "numeral": k[1]}, result,
-          lambda k: f"target {k[0]} ({k[1]})")
+    _sync(
+        Component,
+        components,
+        {
+            c["number"]: {"text": c["text"], "section": sections[c["section"]]}
+            for c in spec.components
+        },
+        lambda n: {"plan": plan, "number": n},
+        result,
+        lambda n: f"component {n}",
+    )
+    targets = {
+        (t.component.number, t.numeral): t
+        for t in ComponentTarget.objects.filter(component__plan=plan).select_related("component")
+    }
+    _sync(
+        ComponentTarget,
+        targets,
+        {
+            (t["component"], t["numeral"]): {"text": t["text"], "order": t["order"]}
+            for t in spec.targets
+        },
+        lambda k: {"component": components[k[0]], "numeral": k[1]},
+        result,
+        lambda k: f"target {k[0]} ({k[1]})",
+    )
     activities = {a.code: a for a in plan.activities.all()}
     # Parents before children: the spec lists them in document order.
     wanted = {}
     for a in spec.activities:
-        wanted[a.code] = {"label": a.label, "heading": a.heading, "text": a.text, "order": a.order,
-                          "is_reportable": a.is_reportable, "component": components[a.component]}
-    _sync(Activity, activities, wanted, lambda code: {"plan": plan, "code": code}, result,
-          lambda code: f"activity {code}")
+        wanted[a.code] = {
+            "label": a.label,
+            "heading": a.heading,
+            "text": a.text,
+            "order": a.order,
+            "is_reportable": a.is_reportable,
+            "component": components[a.component],
+        }
+    _sync(
+        Activity,
+        activities,
+        wanted,
+        lambda code: {"plan": plan, "code": code},
+        result,
+        lambda code: f"activity {code}",
+    )
     for a in spec.activities:
         parent = activities[a.parent_code] if a.parent_code else None
         obj = activities[a.code]
@@ -112,15 +165,31 @@ def load_catalogue(*, acting_user, spec: PlanSpec, system: bool = False) -> Load
             obj.parent = parent
             obj.save(update_fields=["parent"])
     reviews = {(r.year, r.kind): r for r in plan.reviews.all()}
-    _sync(ReviewMilestone, reviews,
-          {(r["year"], r["kind"]): {"conducted_by": r["conducted_by"], "assisted_by": r["assisted_by"],
-                                    "reported_to": r["reported_to"]} for r in spec.reviews},
-          lambda k: {"plan": plan, "year": k[0], "kind": k[1]}, result, lambda k: f"review {k[0]} {k[1]}")
+    _sync(
+        ReviewMilestone,
+        reviews,
+        {
+            (r["year"], r["kind"]): {
+                "conducted_by": r["conducted_by"],
+                "assisted_by": r["assisted_by"],
+                "reported_to": r["reported_to"],
+            }
+            for r in spec.reviews
+        },
+        lambda k: {"plan": plan, "year": k[0], "kind": k[1]},
+        result,
+        lambda k: f"review {k[0]} {k[1]}",
+    )
 
     record(
         actor=acting_user if not system else "pantau catalogue load",
-        action="workplan.catalogue.load", obj=plan,
-        after={"sha256": spec.sha256, "created": result.created, "updated": result.updated,
-               "deleted": result.deleted},
+        action="workplan.catalogue.load",
+        obj=plan,
+        after={
+            "sha256": spec.sha256,
+            "created": result.created,
+            "updated": result.updated,
+            "deleted": result.deleted,
+        },
     )
     return result

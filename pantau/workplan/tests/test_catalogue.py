@@ -10,7 +10,12 @@ from pantau.workplan.catalogue import CATALOGUE_DIR, CatalogueError, parse_catal
 from pantau.workplan.models import Activity, Component, ReviewMilestone, Section, WorkPlan
 from pantau.workplan.services import load_catalogue
 
-SEED = Path(__file__).resolve().parents[3].parent / "shared" / "seeds" / "asean-work-plan-2016-2025.txt"
+SEED = (
+    Path(__file__).resolve().parents[3].parent
+    / "shared"
+    / "seeds"
+    / "asean-work-plan-2016-2025.txt"
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +27,13 @@ def test_counts_match_the_seed():
     assert Activity.objects.filter(plan=plan, parent__isnull=True).count() == 73
     assert Activity.objects.filter(plan=plan).reportable().count() == 81
     assert list(plan.sections.values_list("title", flat=True)) == [
-        "General", "Preventive Education", "Law Enforcement", "Treatment and Rehabilitation",
-        "Research", "Alternative Development", "Extra-regional Cooperation",
+        "General",
+        "Preventive Education",
+        "Law Enforcement",
+        "Treatment and Rehabilitation",
+        "Research",
+        "Alternative Development",
+        "Extra-regional Cooperation",
     ]
 
 
@@ -35,8 +45,18 @@ def test_codes_follow_the_plan_numbering():
     for single in ["8", "12", "16", "23", "24", "25", "26"]:
         assert single in codes
     assert [c for c in codes if c.startswith("15.")] == [
-        "15.a", "15.b.i", "15.b.ii", "15.b.iii", "15.b.iv", "15.c.i", "15.c.ii", "15.c.iii",
-        "15.d.i", "15.d.ii", "15.d.iii", "15.d.iv",
+        "15.a",
+        "15.b.i",
+        "15.b.ii",
+        "15.b.iii",
+        "15.b.iv",
+        "15.c.i",
+        "15.c.ii",
+        "15.c.iii",
+        "15.d.i",
+        "15.d.ii",
+        "15.d.iii",
+        "15.d.iv",
     ]
     # 15.b itself is a heading, not reported on.
     assert not Activity.objects.get(plan=plan, code="15.b").is_reportable
@@ -46,15 +66,27 @@ def test_codes_follow_the_plan_numbering():
     ("code", "start", "end"),
     [
         ("1.a", "Convene the AMMD biennially", "beginning 2016; and"),
-        ("9.d", "Sharing information concerning the profile of drug crime syndicates",
-         "identifying commonly targeted drug syndicates;"),
-        ("13.b", "Develop the ASEAN-NARCO database for data/information sharing",
-         "fugitives and commonly targeted drug syndicates."),
-        ("15.d.iv", "develop an effective management information system",
-         "improve treatment service delivery effectiveness."),
+        (
+            "9.d",
+            "Sharing information concerning the profile of drug crime syndicates",
+            "identifying commonly targeted drug syndicates;",
+        ),
+        (
+            "13.b",
+            "Develop the ASEAN-NARCO database for data/information sharing",
+            "fugitives and commonly targeted drug syndicates.",
+        ),
+        (
+            "15.d.iv",
+            "develop an effective management information system",
+            "improve treatment service delivery effectiveness.",
+        ),
         ("8", "Adopt evidence-based prevention intervention", "unique situations."),
-        ("23", "Maximise the utilisation of other existing funding mechanism",
-         "ROK-ASEAN Special Cooperation Fund (SCF), etc."),
+        (
+            "23",
+            "Maximise the utilisation of other existing funding mechanism",
+            "ROK-ASEAN Special Cooperation Fund (SCF), etc.",
+        ),
     ],
 )
 def test_spot_texts_are_verbatim(code, start, end):
@@ -67,9 +99,14 @@ def test_component_9_targets_and_component_13_text():
     comp9 = Component.objects.get(plan__code="2016-2025", number=9)
     assert comp9.text.endswith("which includes:")
     assert [t.numeral for t in comp9.targets.all()] == ["i", "ii", "iii"]
-    assert comp9.targets.get(numeral="iii").text == "gradual decrease in national or regional traffic of precursors."
+    assert (
+        comp9.targets.get(numeral="iii").text
+        == "gradual decrease in national or regional traffic of precursors."
+    )
     comp13 = Component.objects.get(plan__code="2016-2025", number=13)
-    assert comp13.text.endswith("including land border, and the regional data collection mechanism.")
+    assert comp13.text.endswith(
+        "including land border, and the regional data collection mechanism."
+    )
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="the shared seed is not beside this checkout")
@@ -90,12 +127,21 @@ def test_working_groups_and_reviews():
     plan = WorkPlan.objects.get(code="2016-2025")
     responsible = {s.numeral: s.responsible for s in plan.sections.select_related("working_group")}
     assert responsible == {
-        "I": "ASOD", "II": "Preventive Education", "III": "Law Enforcement",
-        "IV": "Treatment and Rehabilitation", "V": "Research", "VI": "Alternative Development",
+        "I": "ASOD",
+        "II": "Preventive Education",
+        "III": "Law Enforcement",
+        "IV": "Treatment and Rehabilitation",
+        "V": "Research",
+        "VI": "Alternative Development",
         "VII": "ASOD",
     }
     reviews = list(ReviewMilestone.objects.filter(plan=plan).values_list("year", "kind"))
-    assert reviews == [(2018, "internal"), (2020, "mid_term"), (2022, "internal"), (2024, "end_of_term")]
+    assert reviews == [
+        (2018, "internal"),
+        (2020, "mid_term"),
+        (2022, "internal"),
+        (2024, "end_of_term"),
+    ]
 
 
 def test_predecessor_plan_forms_a_history():
@@ -114,11 +160,18 @@ def test_reloading_the_same_file_changes_nothing():
 
 def test_a_future_plan_loads_from_a_file_without_code_changes(tmp_path):
     data = json.loads((CATALOGUE_DIR / "workplan-2016-2025.json").read_text())
-    data.update(code="2026-2035", title="A future ASEAN Work Plan 2026-2035", period_start=2026,
-                period_end=2035, predecessor="2016-2025", adopted_on="2025-10-30")
+    data.update(
+        code="2026-2035",
+        title="A future ASEAN Work Plan 2026-2035",
+        period_start=2026,
+        period_end=2035,
+        predecessor="2016-2025",
+        adopted_on="2025-10-30",
+    )
     data["sections"] = data["sections"][:1]
     data["sections"][0]["components"][0]["activities"].append(
-        {"letter": "c", "heading": "", "text": "A new activity.", "children": []})
+        {"letter": "c", "heading": "", "text": "A new activity.", "children": []}
+    )
     path = tmp_path / "future.json"
     path.write_text(json.dumps(data))
     result = load_catalogue(acting_user=None, spec=read_catalogue(path), system=True)
@@ -126,7 +179,20 @@ def test_a_future_plan_loads_from_a_file_without_code_changes(tmp_path):
     plan = WorkPlan.objects.get(code="2026-2035")
     assert plan.predecessor.code == "2016-2025"
     assert list(plan.activities.values_list("code", flat=True)) == [
-        "1.a", "1.b", "1.c", "2.a", "2.b", "3.a", "3.b", "3.c", "4.a", "4.b", "4.c", "5.a", "5.b"]
+        "1.a",
+        "1.b",
+        "1.c",
+        "2.a",
+        "2.b",
+        "3.a",
+        "3.b",
+        "3.c",
+        "4.a",
+        "4.b",
+        "4.c",
+        "5.a",
+        "5.b",
+    ]
     # Editing a text and reloading updates only that row.
     data["sections"][0]["components"][0]["activities"][2]["text"] = "A reworded activity."
     path.write_text(json.dumps(data))

@@ -16,5 +16,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}")
-        _, key = issue_token(acting_user=f"pantau token ({username})", user=user, name=name, days=days)
+        _, key = issue_token(
+            acting_user=f"pantau token ({username})", user=user, name=name, days=days
+        )
         self.stdout.write(key)

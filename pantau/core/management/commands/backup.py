@@ -13,19 +13,29 @@ from django.utils import timezone
 def pg_env() -> dict[str, str]:
     db = settings.DATABASES["default"]
     env = dict(os.environ)
-    env.update({"PGHOST": db.get("HOST") or "", "PGPORT": str(db.get("PORT") or ""),
-                "PGUSER": db.get("USER") or "", "PGDATABASE": db["NAME"]})
+    env.update(
+        {
+            "PGHOST": db.get("HOST") or "",
+            "PGPORT": str(db.get("PORT") or ""),
+            "PGUSER": db.get("USER") or "",
+            "PGDATABASE": db["NAME"],
+        }
+    )
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
     return env
 
 
 class Command(BaseCommand):
-    help = ("Back up the database (SQLite: an online copy; PostgreSQL: pg_dump custom format) "
-            "and the uploaded files beside it.")
+    help = (
+        "Back up the database (SQLite: an online copy; PostgreSQL: pg_dump custom format) "
+        "and the uploaded files beside it."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("target", nargs="?", help="Folder to write into (default var/backups/<time>)")
+        parser.add_argument(
+            "target", nargs="?", help="Folder to write into (default var/backups/<time>)"
+        )
 
     def handle(self, *args, target, **options):
         stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
@@ -34,13 +44,18 @@ class Command(BaseCommand):
         if connection.vendor == "sqlite":
             out = folder / "pantau.sqlite3"
             # The backup API copies a consistent snapshot while the server keeps running.
-            with sqlite3.connect(settings.DATABASES["default"]["NAME"]) as src, sqlite3.connect(out) as dst:
+            with (
+                sqlite3.connect(settings.DATABASES["default"]["NAME"]) as src,
+                sqlite3.connect(out) as dst,
+            ):
                 src.backup(dst)
         elif connection.vendor == "postgresql":
             out = folder / "pantau.dump"
             if shutil.which("pg_dump") is None:
                 raise CommandError("pg_dump is not installed (Debian package postgresql-client)")
-            subprocess.run(["pg_dump", "--format=custom", f"--file={out}"], env=pg_env(), check=True)
+            subprocess.run(
+                ["pg_dump", "--format=custom", f"--file={out}"], env=pg_env(), check=True
+            )
         else:
             raise CommandError(f"No backup method for {connection.vendor}")
         if Path(settings.MEDIA_ROOT).exists():

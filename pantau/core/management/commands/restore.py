@@ -28,15 +28,28 @@ class Command(BaseCommand):
             dump = folder / "pantau.sqlite3"
             if not dump.exists():
                 raise CommandError(f"{dump}: missing (was this backup taken from SQLite?)")
-            with sqlite3.connect(dump) as src, sqlite3.connect(settings.DATABASES["default"]["NAME"]) as dst:
+            with (
+                sqlite3.connect(dump) as src,
+                sqlite3.connect(settings.DATABASES["default"]["NAME"]) as dst,
+            ):
                 src.backup(dst)
         else:
             dump = folder / "pantau.dump"
             if not dump.exists():
                 raise CommandError(f"{dump}: missing (was this backup taken from PostgreSQL?)")
-            subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                            f"--dbname={settings.DATABASES['default']['NAME']}", str(dump)],
-                           env=pg_env(), check=True)
+            subprocess.run(
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    f"--dbname={settings.DATABASES['default']['NAME']}",
+                    str(dump),
+                ],
+                env=pg_env(),
+                check=True,
+            )
         if (folder / "media").exists():
             shutil.copytree(folder / "media", settings.MEDIA_ROOT, dirs_exist_ok=True)
         self.stdout.write(f"Restored {folder}. Run `pantau audit verify` to check the log.")

@@ -21,8 +21,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Pantau on http://{host}:{port}/ (granian, {workers} worker(s))")
         sys.stdout.flush()
         argv = [
-            sys.executable, "-m", "granian", "--interface", "wsgi",
-            "--host", host, "--port", str(port), "--workers", str(workers),
-            "--blocking-threads", str(threads), "--no-ws", "config.wsgi:application",
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--no-ws",
+            "config.wsgi:application",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the server

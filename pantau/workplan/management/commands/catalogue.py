@@ -17,11 +17,15 @@ class Command(BaseCommand):
         except FileNotFoundError as exc:
             raise CommandError(f"{file}: no such file") from exc
         except CatalogueError as exc:
-            raise CommandError("\n".join([f"{file}: {len(exc.problems)} problem(s)", *exc.problems])) from exc
+            raise CommandError(
+                "\n".join([f"{file}: {len(exc.problems)} problem(s)", *exc.problems])
+            ) from exc
         leaves = sum(1 for a in spec.activities if a.is_reportable)
-        summary = (f"{spec.plan['code']}: {len(spec.sections)} sections, {len(spec.components)} "
-                   f"components, {sum(1 for a in spec.activities if not a.parent_code)} activities, "
-                   f"{leaves} reportable")
+        summary = (
+            f"{spec.plan['code']}: {len(spec.sections)} sections, {len(spec.components)} "
+            f"components, {sum(1 for a in spec.activities if not a.parent_code)} activities, "
+            f"{leaves} reportable"
+        )
         if action == "check":
             self.stdout.write(f"{file}: valid ({summary})")
             return
@@ -32,5 +36,7 @@ class Command(BaseCommand):
         if not result.changed:
             self.stdout.write(f"{summary}: already up to date, nothing changed.")
         else:
-            self.stdout.write(f"{summary}: {len(result.created)} created, {len(result.updated)} "
-                              f"updated, {len(result.deleted)} deleted.")
+            self.stdout.write(
+                f"{summary}: {len(result.created)} created, {len(result.updated)} "
+                f"updated, {len(result.deleted)} deleted."
+            )
