@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "pantau.accounts",
     "pantau.members",
     "pantau.workplan",
+    "pantau.reporting",
     "pantau.api",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("workplan/", include("pantau.workplan.urls")),
     path("members/", include("pantau.members.urls")),
+    path("reporting/", include("pantau.reporting.urls")),
     path("accounts/", include("pantau.accounts.urls")),
     path("audit/", include("pantau.audit.urls")),
     path("api/v1/", api.urls),

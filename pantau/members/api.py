@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Header, Router
@@ -70,7 +71,7 @@ def patch_agency(
     except ConflictError as exc:
         response.headers["ETag"] = etag(exc.current.version)
         return 412, {"detail": str(exc)}
-    except ValueError as exc:  # including ValidationError from full_clean
+    except (ValueError, ValidationError) as exc:  # ValidationError (full_clean) is no ValueError
         return 400, {"detail": "; ".join(getattr(exc, "messages", [str(exc)]))}
     response.headers["ETag"] = etag(agency.version)
     return 200, agency

@@ -23,6 +23,9 @@ def pg_env() -> dict[str, str]:
     )
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
+    # DATABASE_URL=...?sslmode=require reaches Django as OPTIONS; the client tools need it too.
+    if sslmode := db.get("OPTIONS", {}).get("sslmode"):
+        env["PGSSLMODE"] = sslmode
     return env
 
 
@@ -53,9 +56,9 @@ class Command(BaseCommand):
             out = folder / "pantau.dump"
             if shutil.which("pg_dump") is None:
                 raise CommandError("pg_dump is not installed (Debian package postgresql-client)")
-            subprocess.run(
-                ["pg_dump", "--format=custom", f"--file={out}"], env=pg_env(), check=True
-            )
+            done = subprocess.run(["pg_dump", "--format=custom", f"--file={out}"], env=pg_env())
+            if done.returncode != 0:
+                raise CommandError(f"pg_dump failed (exit {done.returncode}); {out} is incomplete")
         else:
             raise CommandError(f"No backup method for {connection.vendor}")
         if Path(settings.MEDIA_ROOT).exists():

@@ -14,8 +14,12 @@ class Command(BaseCommand):
         if not MemberState.objects.exists():
             raise CommandError("Run `pantau setup` first: the demo needs the Member States.")
         if action == "load":
+            from pantau.reporting.demo import load_reporting_demo
+
             created = load_demo()
             self.stdout.write(f"Demo accounts: {len(created)} created (illustrative data).")
+            cycles = load_reporting_demo()
+            self.stdout.write(f"Demo reporting cycles: {cycles} created (illustrative statuses).")
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")

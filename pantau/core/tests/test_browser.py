@@ -1,0 +1,192 @@
+"""Browser tests: headless Chromium (the system's, never a downloaded one) drives a real
+`pantau serve` with its own SQLite database in a temporary folder, set up the way `make run`
+sets it up (migrate, setup, demo load). The test database is never touched."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parents[3]
+PANTAU = Path(sys.executable).parent / "pantau"
+STARTUP_TIMEOUT = 60
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is missing (Debian package chromium)"
+    if os.environ.get("PANTAU_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real server on a free port; yields (base url, demo password)."""
+    _require_browser()
+    var = tmp_path_factory.mktemp("pantau-var")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PANTAU_ENV"}}
+    env["PANTAU_VAR_DIR"] = str(var)
+
+    def pantau(*args: str) -> str:
+        done = subprocess.run(
+            [str(PANTAU), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, f"pantau {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+        return done.stdout
+
+    pantau("migrate", "--noinput")
+    pantau("setup")
+    demo = pantau("demo", "load")
+    password = re.search(r"password '([^']+)'", demo)
+    assert password, f"`pantau demo load` printed no password:\n{demo}"
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (var / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [str(PANTAU), "serve", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"server did not start:\n{(var / 'serve.log').read_text()}")
+            time.sleep(0.2)
+        yield url, password.group(1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        shutil.rmtree(var, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server[0])
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def row(page, code: str):
+    # Activity codes contain dots: select by attribute, not by #id.
+    return page.locator(f'tr[id="activity-{code}"]')
+
+
+def test_workplan_page_shows_component_15_sub_activities(page):
+    from playwright.sync_api import expect
+
+    page.goto("/workplan/2016-2025/")
+    sub_activities = [
+        *(f"15.b.{n}" for n in ("i", "ii", "iii", "iv")),
+        *(f"15.c.{n}" for n in ("i", "ii", "iii")),
+        *(f"15.d.{n}" for n in ("i", "ii", "iii", "iv")),
+    ]
+    for code in sub_activities:
+        expect(row(page, code)).to_be_visible()
+    text = row(page, "15.d.iv").locator("td.child").inner_text()
+    assert re.sub(r"^iv\.\s*", "", text).startswith(
+        "develop an effective management information system"
+    )
+    expect(page.locator("#workplan-table thead th")).to_contain_text(["Implementation Status"])
+    headers = page.locator("#workplan-table tr.section-row th").all_inner_texts()
+    assert [h.split(".")[0] for h in headers] == ["I", "II", "III", "IV", "V", "VI", "VII"]
+    years = page.locator("#review-calendar tbody tr td:first-child").all_inner_texts()
+    assert {"2018", "2020", "2022", "2024"} <= set(years)
+    expect(page.locator(".demo-banner")).to_be_visible()
+
+
+def test_focal_point_edits_own_agency_only(page, server):
+    from playwright.sync_api import expect
+
+    _, password = server
+    page.goto("/accounts/login/?next=/members/TH/")
+    page.get_by_label("Username").fill("th.focal")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/members/TH/")
+
+    oncb = page.locator("table.data tbody tr", has_text="ONCB")
+    oncb.get_by_role("link", name="Edit").click()
+    page.wait_for_url("**/members/TH/agencies/*/edit/")
+    website = "https://www.oncb.go.th/browser-test"
+    page.get_by_label("Website").fill(website)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/members/TH/")
+    expect(page.locator("table.data tbody tr", has_text="ONCB")).to_contain_text(website)
+
+    page.goto("/members/MY/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Malaysia")
+    expect(page.locator("table.data").get_by_role("link", name="Edit")).to_have_count(0)
+
+
+def test_api_docs_render_without_csp_or_load_errors(page):
+    errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+
+    page.goto("/api/v1/docs")
+    page.locator("#swagger-ui .swagger-ui .info .title").wait_for()
+    page.locator("#swagger-ui .opblock").first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+    assert failed == [], failed
+    assert errors == [], errors

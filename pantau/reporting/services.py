@@ -1,0 +1,395 @@
+"""Every write on country reports: opening cycles, filling entries, the workflow, corrections,
+comments and evidence. Each is one transaction with its audit event and its permission check."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pantau.audit.services import record
+from pantau.core.exceptions import ConflictError, PermissionDenied
+from pantau.members.models import MemberState
+from pantau.workplan.models import Activity, WorkPlan
+
+from . import permissions
+from .choices import WORKFLOW, EvidenceKind, ImplementationStatus, ReportStatus, Transition
+from .models import (
+    ActivityStatus,
+    Comment,
+    CountryReport,
+    Evidence,
+    ReportingCycle,
+    ReportTransition,
+)
+
+ENTRY_FIELDS = ("status", "narrative", "lead_agency", "partners", "period_start", "period_end")
+
+
+class ReportLocked(Exception):
+    """The report is no longer editable (submitted, validated, approved...)."""
+
+
+class InvalidTransition(Exception):
+    """The action does not apply to the report's current status."""
+
+
+def _entry_snapshot(entry: ActivityStatus) -> dict:
+    return {f: getattr(entry, f) for f in ENTRY_FIELDS} | {"version": entry.version}
+
+
+def _create_report(
+    *,
+    cycle: ReportingCycle,
+    state: MemberState,
+    version: int = 1,
+    previous: CountryReport | None = None,
+    is_demo: bool = False,
+) -> CountryReport:
+    now = timezone.now()
+    report = CountryReport.objects.create(
+        cycle=cycle,
+        member_state=state,
+        version=version,
+        previous=previous,
+        created_at=now,
+        updated_at=now,
+        is_demo=is_demo,
+    )
+    activities = Activity.objects.filter(plan=cycle.plan).reportable()
+    old = {e.activity_id: e for e in previous.entries.all()} if previous else {}
+    ActivityStatus.objects.bulk_create(
+        ActivityStatus(
+            report=report,
+            activity=a,
+            **({f: getattr(old[a.pk], f) for f in ENTRY_FIELDS} if a.pk in old else {}),
+        )
+        for a in activities
+    )
+    return report
+
+
+@transaction.atomic
+def open_cycle(
+    *,
+    acting_user,
+    plan: WorkPlan,
+    year: int,
+    deadline: datetime.date,
+    is_demo: bool = False,
+    system: bool = False,
+) -> ReportingCycle:
+    """Open a reporting year: every state that is a member that year gets a draft report."""
+    if not system and not permissions.can_open_cycle(acting_user):
+        raise PermissionDenied("Only the ASEAN Secretariat opens reporting cycles")
+    if not plan.covers(year):
+        raise ValueError(f"{year} is outside the Work Plan {plan.period}")
+    if ReportingCycle.objects.filter(plan=plan, year=year).exists():
+        raise ValueError(f"The {year} cycle is already open")
+    cycle = ReportingCycle.objects.create(
+        plan=plan,
+        year=year,
+        deadline=deadline,
+        opened_at=timezone.now(),
+        opened_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        is_demo=is_demo,
+    )
+    states = list(MemberState.objects.members_in_year(year).order_by("code"))
+    for state in states:
+        report = _create_report(cycle=cycle, state=state, is_demo=is_demo)
+        record(
+            actor=acting_user,
+            action="reporting.report.create",
+            obj=report,
+            member_state=state.code,
+            after={"status": report.status, "version": 1},
+        )
+    record(
+        actor=acting_user,
+        action="reporting.cycle.open",
+        obj=cycle,
+        after={"year": year, "deadline": deadline, "states": [s.code for s in states]},
+    )
+    return cycle
+
+
+@dataclass
+class EntryChanges:
+    status: str | None = None
+    narrative: str | None = None
+    lead_agency: str | None = None
+    partners: str | None = None
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+
+
+def validate_entry_values(values: dict) -> list[str]:
+    problems = []
+    status = values.get("status")
+    if status not in (None, "") and status not in ImplementationStatus.values:
+        problems.append(
+            f"status: {status!r} is not one of {', '.join(ImplementationStatus.values)}"
+        )
+    start, end = values.get("period_start"), values.get("period_end")
+    if start and end and start > end:
+        problems.append("period_end: before period_start")
+    return problems
+
+
+@transaction.atomic
+def save_entry(*, acting_user, entry: ActivityStatus, version: int, **changes) -> ActivityStatus:
+    """Save a focal point's entry. `version` is the one the editor started from; if somebody
+    saved in between, nothing is written and ConflictError carries their saved entry."""
+    unknown = set(changes) - set(ENTRY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    current = (
+        ActivityStatus.objects.select_for_update(of=("self",))
+        .select_related("report__member_state", "report__cycle", "activity")
+        .get(pk=entry.pk)
+    )
+    report = current.report
+    if not permissions.is_national_reporter(acting_user, report):
+        raise PermissionDenied("Only the country's focal points and approver fill its report")
+    if not report.is_editable:
+        raise ReportLocked(
+            f"{report} is {report.get_status_display().lower()}: entries are read-only"
+        )
+    if current.version != version:
+        raise ConflictError(current=current, submitted_version=version)
+    problems = validate_entry_values(changes)
+    if problems:
+        raise ValueError("; ".join(problems))
+    before = _entry_snapshot(current)
+    changed = [f for f, v in changes.items() if getattr(current, f) != (v if v is not None else "")]
+    if not changed:
+        return current
+    for f in changed:
+        setattr(current, f, changes[f] if changes[f] is not None else "")
+    current.version = F("version") + 1
+    current.updated_at = timezone.now()
+    current.updated_by = acting_user
+    current.save(update_fields=[*changed, "version", "updated_at", "updated_by"])
+    current.refresh_from_db(fields=["version"])
+    CountryReport.objects.filter(pk=report.pk).update(updated_at=current.updated_at)
+    record(
+        actor=acting_user,
+        action="reporting.entry.update",
+        obj=current,
+        member_state=report.member_state.code,
+        before=before,
+        after=_entry_snapshot(current),
+    )
+    return current
+
+
+@transaction.atomic
+def transition(
+    *, acting_user, report: CountryReport, action: str, comment: str = ""
+) -> CountryReport:
+    """Move a report along the workflow; records who, when and why and notifies after commit."""
+    if action not in Transition.values:
+        raise InvalidTransition(f"Unknown action {action!r}")
+    current = (
+        CountryReport.objects.select_for_update(of=("self",))
+        .select_related("member_state", "cycle")
+        .get(pk=report.pk)
+    )
+    if not current.can_transition(action):
+        raise InvalidTransition(
+            f"Cannot {action} a report that is {current.get_status_display().lower()}"
+        )
+    if not permissions.can_transition(acting_user, current, action):
+        raise PermissionDenied(f"You may not {action} this report")
+    if action == Transition.RETURN and not comment.strip():
+        raise ValueError("Say why the report is returned: a comment is required")
+    from_status, to_status = WORKFLOW[action]
+    now = timezone.now()
+    stamp = {
+        Transition.SUBMIT: "submitted_at",
+        Transition.VALIDATE: "validated_at",
+        Transition.APPROVE: "approved_at",
+        Transition.PUBLISH: "published_at",
+    }.get(action)
+    updates: dict = {"status": to_status, "lock_version": F("lock_version") + 1, "updated_at": now}
+    if stamp:
+        updates[stamp] = now
+    if action == Transition.RETURN:
+        updates["returned_count"] = F("returned_count") + 1
+        updates["submitted_at"] = None
+    CountryReport.objects.filter(pk=current.pk).update(**updates)
+    if action == Transition.APPROVE and current.previous_id:
+        # The corrected version stops counting once its correction is approved.
+        CountryReport.objects.filter(pk=current.previous_id).update(status=ReportStatus.SUPERSEDED)
+    ReportTransition.objects.create(
+        report=current,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=acting_user,
+        actor_label=acting_user.get_username(),
+        comment=comment,
+        at=now,
+    )
+    if comment:
+        Comment.objects.create(
+            report=current, author=acting_user, body=f"[{action}] {comment}", created_at=now
+        )
+    record(
+        actor=acting_user,
+        action=f"reporting.report.{action}",
+        obj=current,
+        member_state=current.member_state.code,
+        before={"status": from_status},
+        after={"status": to_status, "comment": comment},
+    )
+    _notify_after_commit(current.pk, action, acting_user.get_username(), comment)
+    current.refresh_from_db()
+    return current
+
+
+def _notify_after_commit(report_id: int, action: str, actor: str, comment: str) -> None:
+    from .tasks import send_report_notification
+
+    transaction.on_commit(
+        lambda: send_report_notification.enqueue(report_id, action, actor, comment)
+    )
+
+
+@transaction.atomic
+def open_correction(*, acting_user, report: CountryReport) -> CountryReport:
+    """Open a new draft version of an approved report, pre-filled from it."""
+    current = (
+        CountryReport.objects.select_for_update(of=("self",))
+        .select_related("member_state", "cycle__plan")
+        .get(pk=report.pk)
+    )
+    if not permissions.can_open_correction(acting_user, current):
+        raise PermissionDenied(
+            "Only an approved report can be corrected, by its approver or the Secretariat"
+        )
+    if CountryReport.objects.filter(previous=current).exists():
+        raise InvalidTransition(f"A correction of {current} is already open")
+    new = _create_report(
+        cycle=current.cycle,
+        state=current.member_state,
+        version=current.version + 1,
+        previous=current,
+        is_demo=current.is_demo,
+    )
+    record(
+        actor=acting_user,
+        action="reporting.report.correct",
+        obj=new,
+        member_state=current.member_state.code,
+        before={"version": current.version},
+        after={"version": new.version, "status": new.status},
+    )
+    return new
+
+
+@transaction.atomic
+def add_comment(
+    *,
+    acting_user,
+    report: CountryReport,
+    body: str,
+    activity: Activity | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    if not permissions.can_comment(acting_user, report):
+        raise PermissionDenied("You may not comment on this report")
+    body = body.strip()
+    if not body:
+        raise ValueError("A comment needs some text")
+    if parent is not None and parent.report_id != report.pk:
+        raise ValueError("A reply must be on the same report")
+    comment = Comment.objects.create(
+        report=report,
+        activity=activity or (parent.activity if parent else None),
+        parent=parent,
+        author=acting_user,
+        body=body,
+        created_at=timezone.now(),
+    )
+    record(
+        actor=acting_user,
+        action="reporting.comment.add",
+        obj=comment,
+        member_state=report.member_state.code,
+        after={
+            "body": body,
+            "activity": activity.code if activity else None,
+            "parent": parent.pk if parent else None,
+        },
+    )
+    return comment
+
+
+@transaction.atomic
+def add_evidence(
+    *,
+    acting_user,
+    entry: ActivityStatus,
+    kind: str,
+    title: str,
+    url: str = "",
+    file=None,
+    event_date: datetime.date | None = None,
+) -> Evidence:
+    report = entry.report
+    if not permissions.can_edit_report(acting_user, report):
+        raise PermissionDenied("You may not add evidence to this report")
+    if kind not in EvidenceKind.values:
+        raise ValueError(f"kind: {kind!r} is not one of {', '.join(EvidenceKind.values)}")
+    if kind == EvidenceKind.LINK and not url:
+        raise ValueError("url: a link needs an address")
+    if kind == EvidenceKind.FILE and not file:
+        raise ValueError("file: choose a file to upload")
+    evidence = Evidence(
+        entry=entry,
+        kind=kind,
+        title=title.strip() or (url or getattr(file, "name", "")),
+        url=url,
+        event_date=event_date,
+        created_at=timezone.now(),
+        created_by=acting_user,
+    )
+    if file is not None:
+        evidence.file.save(file.name, file, save=False)
+    evidence.full_clean()
+    evidence.save()
+    record(
+        actor=acting_user,
+        action="reporting.evidence.add",
+        obj=evidence,
+        member_state=report.member_state.code,
+        after={
+            "entry": entry.activity.code,
+            "kind": kind,
+            "title": evidence.title,
+            "url": url,
+            "file": evidence.file.name if evidence.file else "",
+        },
+    )
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(*, acting_user, evidence: Evidence) -> None:
+    report = evidence.entry.report
+    if not permissions.can_edit_report(acting_user, report):
+        raise PermissionDenied("You may not remove evidence from this report")
+    record(
+        actor=acting_user,
+        action="reporting.evidence.remove",
+        obj=evidence,
+        member_state=report.member_state.code,
+        before={
+            "entry": evidence.entry.activity.code,
+            "kind": evidence.kind,
+            "title": evidence.title,
+        },
+    )
+    evidence.delete()

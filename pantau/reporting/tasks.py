@@ -1,0 +1,49 @@
+"""Background work of the reporting app: notifications after a transition is committed."""
+
+from django.core.mail import send_mail
+from django.tasks import task
+
+from pantau.accounts.choices import Role
+from pantau.accounts.models import User
+
+from .choices import Transition
+from .models import CountryReport
+
+SUBJECTS = {
+    Transition.SUBMIT: "{report} was submitted for validation",
+    Transition.RETURN: "{report} was returned with comments",
+    Transition.VALIDATE: "{report} was validated and awaits ASOD approval",
+    Transition.APPROVE: "{report} was approved by ASOD",
+    Transition.PUBLISH: "{report} was published",
+}
+
+
+def recipients(report: CountryReport, action: str) -> list[str]:
+    """The people concerned by a transition: the next actor, and the country's reporters."""
+    national = User.objects.filter(
+        role_assignments__member_state=report.member_state,
+        role_assignments__role__in=[Role.FOCAL_POINT, Role.APPROVER],
+    )
+    next_roles = {
+        Transition.SUBMIT: [Role.SECRETARIAT],
+        Transition.VALIDATE: [Role.ASOD_REVIEWER],
+        Transition.APPROVE: [Role.SECRETARIAT],
+    }.get(action, [])
+    regional = User.objects.filter(role_assignments__role__in=next_roles)
+    users = (national | regional).filter(is_active=True).exclude(email="").distinct()
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+@task
+def send_report_notification(report_id: int, action: str, actor: str, comment: str) -> int:
+    """E-mail the people concerned; idempotent enough to retry (a repeated e-mail is harmless)."""
+    report = CountryReport.objects.select_related("member_state", "cycle").get(pk=report_id)
+    to = recipients(report, action)
+    if not to:
+        return 0
+    subject = "[Pantau] " + SUBJECTS[Transition(action)].format(report=report)
+    body = f"{subject} by {actor}.\n"
+    if comment:
+        body += f"\nComment:\n{comment}\n"
+    body += f"\nOpen the report: /reporting/{report.member_state.code}/{report.cycle.year}/\n"
+    return send_mail(subject, body, None, to)

@@ -1,0 +1,61 @@
+"""The filled Work Plan: regional implementation status per activity, its drill-down per
+country and the Member State x activity heat map, from approved reports only (public)."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from pantau.workplan.models import Activity, WorkPlan
+from pantau.workplan.querysets import plan_outline
+
+from .choices import ImplementationStatus
+from .models import ReportingCycle
+from .querysets import country_statuses, status_matrix
+
+
+def activity_status(request, code: str, year: int, activity: str):
+    plan = get_object_or_404(WorkPlan, code=code)
+    item = get_object_or_404(Activity, plan=plan, code=activity, is_reportable=True)
+    if not plan.covers(year):
+        raise Http404("Year outside the plan")
+    entries = country_statuses(plan, year, activity)
+    return render(
+        request,
+        "reporting/activity_status.html",
+        {
+            "plan": plan,
+            "activity": item,
+            "year": year,
+            "entries": entries,
+            "cycle": ReportingCycle.objects.filter(plan=plan, year=year).first(),
+        },
+    )
+
+
+def heatmap(request, code: str, year: int):
+    outline = plan_outline(code)
+    if outline is None or not outline.plan.covers(year):
+        raise Http404("No such plan or year")
+    states, cells = status_matrix(outline.plan, year)
+    rows = []
+    for leaf in outline.reportable:
+        rows.append(
+            {
+                "activity": leaf,
+                "cells": [(s.code, cells.get((s.code, leaf.code), "")) for s in states],
+            }
+        )
+    return render(
+        request,
+        "reporting/heatmap.html",
+        {
+            "plan": outline.plan,
+            "year": year,
+            "states": states,
+            "rows": rows,
+            "legend": ImplementationStatus.choices,
+            "cycle": ReportingCycle.objects.filter(plan=outline.plan, year=year).first(),
+            "years": ReportingCycle.objects.filter(plan=outline.plan).values_list(
+                "year", flat=True
+            ),
+        },
+    )
