@@ -63,7 +63,7 @@ def can_open_cycle(user) -> bool:
 
 
 def can_open_correction(user, report) -> bool:
-    """An approved report is corrected by opening a new version (by its approver or the Secretariat)."""
+    """An approved report is corrected by a new version (by its approver or the Secretariat)."""
     if not report.is_approved:
         return False
     return has_role(user, Role.APPROVER, report.member_state.code) or has_role(
