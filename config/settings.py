@@ -167,6 +167,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Largest spreadsheet a focal point may upload (the report's XLSX template is ~30 KB).
+PANTAU_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # --- E-mail ----------------------------------------------------------------------------------
 # Notifications go through Django's mailers: SMTP in production, the console in development.

@@ -33,12 +33,16 @@ def _mount() -> None:
     from pantau.accounts.api import router as accounts_router
     from pantau.audit.api import router as audit_router
     from pantau.members.api import router as members_router
+    from pantau.reporting.api import router as reports_router
+    from pantau.reporting.api import workplan_status_router
     from pantau.workplan.api import router as workplan_router
 
     api.add_router("/workplans/", workplan_router)
+    api.add_router("/workplans/", workplan_status_router)
     api.add_router("/member-states/", members_router)
     api.add_router("/me", accounts_router)
     api.add_router("/audit/", audit_router)
+    api.add_router("/reports/", reports_router)
 
 
 _mount()

@@ -25,6 +25,7 @@ from .models import (
 )
 
 ENTRY_FIELDS = ("status", "narrative", "lead_agency", "partners", "period_start", "period_end")
+DATE_FIELDS = ("period_start", "period_end")
 
 
 class ReportLocked(Exception):
@@ -162,11 +163,13 @@ def save_entry(*, acting_user, entry: ActivityStatus, version: int, **changes) -
     if problems:
         raise ValueError("; ".join(problems))
     before = _entry_snapshot(current)
-    changed = [f for f, v in changes.items() if getattr(current, f) != (v if v is not None else "")]
+    # Text fields store "" for "nothing"; dates store NULL.
+    values = {f: ("" if v is None and f not in DATE_FIELDS else v) for f, v in changes.items()}
+    changed = [f for f, v in values.items() if getattr(current, f) != v]
     if not changed:
         return current
     for f in changed:
-        setattr(current, f, changes[f] if changes[f] is not None else "")
+        setattr(current, f, values[f])
     current.version = F("version") + 1
     current.updated_at = timezone.now()
     current.updated_by = acting_user

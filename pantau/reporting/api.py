@@ -1,0 +1,410 @@
+"""The reporting API: country reports and their entries (optimistic concurrency with
+If-Match/ETag), the workflow, and the filled Work Plan's regional status per activity.
+
+Reads are public and start from `CountryReport.objects.restrict(user)`; a report the caller
+may not see answers 404 exactly like a report that does not exist. Writes go through
+`services`, which enforce who may do what (403) and when (409)."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Field, Header, Query, Router, Schema, Status
+
+from pantau.api.auth import authenticated, public
+from pantau.api.schemas import Error
+from pantau.core.exceptions import ConflictError
+from pantau.members.api import etag, parse_if_match
+from pantau.workplan.models import Activity, WorkPlan
+
+from . import permissions, services
+from .choices import ImplementationStatus
+from .models import ActivityStatus, CountryReport, ReportingCycle
+from .querysets import STATUS_ORDER, get_report_or_404, regional_status
+
+router = Router(tags=["Country reports"])
+# Mounted at /workplans/ next to the catalogue: GET /workplans/{code}/status?year=YEAR.
+workplan_status_router = Router(tags=["Filled Work Plan"])
+
+# The API's status values; "" (or null) clears an entry's status. Kept in step with
+# ImplementationStatus by a test.
+StatusValue = Literal[
+    "not_started", "planned", "in_progress", "completed", "ongoing", "not_applicable", ""
+]
+ActionValue = Literal["submit", "return", "validate", "approve", "publish"]
+
+
+# --- Schemas ----------------------------------------------------------------------------------
+
+
+class EntryOut(Schema):
+    activity: str
+    status: str = Field(description="One of the ImplementationStatus values, or '' when empty")
+    status_label: str
+    narrative: str
+    lead_agency: str
+    partners: str
+    period_start: date | None
+    period_end: date | None
+    version: int = Field(description="The entry's ETag: send it back as If-Match to save")
+    updated_at: datetime | None
+    url: str
+
+
+class EntryIn(Schema):
+    """The fields to save; fields left out keep their value, null or "" clears one."""
+
+    status: StatusValue | None = None
+    narrative: str | None = None
+    lead_agency: str | None = Field(default=None, max_length=300)
+    partners: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+class EntryConflictOut(Schema):
+    detail: str
+    current: EntryOut = Field(description="The entry as somebody else saved it")
+
+
+class ReportSummaryOut(Schema):
+    ref_area: str
+    member_state: str
+    year: int
+    plan: str
+    version: int
+    status: str
+    deadline: date
+    filled: int = Field(description="Entries with a status")
+    total: int = Field(description="Reportable activities")
+    is_demo: bool
+    url: str
+
+
+class TransitionOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    comment: str
+    at: datetime
+
+
+class ReportOut(ReportSummaryOut):
+    lock_version: int = Field(description="The report's ETag; every transition bumps it")
+    returned_count: int
+    submitted_at: datetime | None
+    validated_at: datetime | None
+    approved_at: datetime | None
+    published_at: datetime | None
+    allowed_transitions: list[str] = Field(description="What the caller may do now")
+    transitions: list[TransitionOut]
+    entries: list[EntryOut]
+
+
+class TransitionIn(Schema):
+    action: ActionValue
+    comment: str = ""
+
+
+class ReportFilter(Schema):
+    year: int | None = None
+    state: str | None = Field(default=None, description="A Member State's code (REF_AREA)")
+    status: str | None = Field(default=None, description="A report status, e.g. approved")
+
+
+class ActivityRegionalStatusOut(Schema):
+    code: str
+    counts: dict[str, int] = Field(description="Member States per status (every status listed)")
+    reported: int = Field(description="Approved reports giving this activity a status")
+    summary: str
+
+
+class WorkPlanStatusOut(Schema):
+    plan: str
+    year: int
+    members: int = Field(description="Member States in the year")
+    approved: int = Field(description="Of them, with an approved (or published) report")
+    is_demo: bool
+    note: str
+    activities: list[ActivityRegionalStatusOut]
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _report_url(report: CountryReport) -> str:
+    url = reverse(
+        "api-v1:report", kwargs={"ref_area": report.member_state.code, "year": report.cycle.year}
+    )
+    return f"{url}?version={report.version}"
+
+
+def _entry_out(report: CountryReport, entry: ActivityStatus) -> dict:
+    code = entry.activity.code
+    return {
+        "activity": code,
+        "status": entry.status,
+        "status_label": ImplementationStatus(entry.status).label if entry.status else "",
+        "narrative": entry.narrative,
+        "lead_agency": entry.lead_agency,
+        "partners": entry.partners,
+        "period_start": entry.period_start,
+        "period_end": entry.period_end,
+        "version": entry.version,
+        "updated_at": entry.updated_at,
+        "url": reverse(
+            "api-v1:report-entry",
+            kwargs={
+                "ref_area": report.member_state.code,
+                "year": report.cycle.year,
+                "activity_code": code,
+            },
+        )
+        + f"?version={report.version}",
+    }
+
+
+def _summary_out(report: CountryReport, filled: int, total: int) -> dict:
+    return {
+        "ref_area": report.member_state.code,
+        "member_state": report.member_state.name,
+        "year": report.cycle.year,
+        "plan": report.cycle.plan.code,
+        "version": report.version,
+        "status": report.status,
+        "deadline": report.cycle.deadline,
+        "filled": filled,
+        "total": total,
+        "is_demo": report.is_demo,
+        "url": _report_url(report),
+    }
+
+
+def _report_out(request: HttpRequest, report: CountryReport) -> dict:
+    entries = list(report.entries.select_related("activity"))
+    return {
+        **_summary_out(report, sum(1 for e in entries if e.status), len(entries)),
+        "lock_version": report.lock_version,
+        "returned_count": report.returned_count,
+        "submitted_at": report.submitted_at,
+        "validated_at": report.validated_at,
+        "approved_at": report.approved_at,
+        "published_at": report.published_at,
+        "allowed_transitions": permissions.allowed_transitions(request.user, report),
+        "transitions": [
+            {
+                "action": t.action,
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "actor": t.actor_label,
+                "comment": t.comment,
+                "at": t.at,
+            }
+            for t in report.transitions.all()
+        ],
+        "entries": [_entry_out(report, e) for e in entries],
+    }
+
+
+def _entry_or_404(report: CountryReport, activity_code: str) -> ActivityStatus:
+    return get_object_or_404(
+        ActivityStatus.objects.select_related("activity"), report=report, activity__code=activity_code
+    )
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "",
+    response=list[ReportSummaryOut],
+    auth=public,
+    summary="List the country reports the caller may see",
+    description="Every version the caller may see, newest year first. Anonymous callers see "
+    "published reports; focal points and approvers their own country's in any status; "
+    "working-group members approved ones; the Secretariat and ASOD reviewers all.",
+)
+def list_reports(request, filters: Query[ReportFilter]):
+    reports = (
+        CountryReport.objects.restrict(request.user)
+        .select_related("member_state", "cycle__plan")
+        .annotate(n_filled=Count("entries", filter=~Q(entries__status="")), n_total=Count("entries"))
+        .order_by("-cycle__year", "member_state__code", "version")
+    )
+    if filters.year is not None:
+        reports = reports.filter(cycle__year=filters.year)
+    if filters.state:
+        reports = reports.filter(member_state__code=filters.state.upper())
+    if filters.status:
+        reports = reports.filter(status=filters.status)
+    return [_summary_out(r, r.n_filled, r.n_total) for r in reports]
+
+
+@router.get(
+    "{ref_area}/{year}",
+    response={200: ReportOut, 404: Error},
+    auth=public,
+    url_name="report",
+    summary="One country report with its entries",
+    description="The newest version the caller may see; `?version=` for another. The `ETag` "
+    "header is the report's lock version.",
+)
+def get_report(
+    request, response: HttpResponse, ref_area: str, year: int, version: int | None = None
+):
+    report = get_report_or_404(request.user, ref_area, year, version)
+    response.headers["ETag"] = etag(report.lock_version)
+    return _report_out(request, report)
+
+
+@router.get(
+    "{ref_area}/{year}/entries/{activity_code}",
+    response={200: EntryOut, 404: Error},
+    auth=public,
+    url_name="report-entry",
+    summary="One entry of a country report, with its ETag",
+)
+def get_entry(
+    request,
+    response: HttpResponse,
+    ref_area: str,
+    year: int,
+    activity_code: str,
+    version: int | None = None,
+):
+    report = get_report_or_404(request.user, ref_area, year, version)
+    entry = _entry_or_404(report, activity_code)
+    response.headers["ETag"] = etag(entry.version)
+    return _entry_out(report, entry)
+
+
+@router.put(
+    "{ref_area}/{year}/entries/{activity_code}",
+    response={
+        200: EntryOut,
+        400: Error,
+        403: Error,
+        404: Error,
+        409: Error,
+        412: EntryConflictOut,
+        428: Error,
+    },
+    auth=authenticated,
+    summary="Save an entry (optimistic concurrency with If-Match)",
+    description="Send the entry's `ETag` as `If-Match`. 412 when somebody saved in between: "
+    "nothing is overwritten and the body carries their entry; 428 without `If-Match`; 409 "
+    "when the report is no longer a draft; 403 when you may see the report but not fill it; "
+    "404 for reports you may not see.",
+)
+def put_entry(
+    request: HttpRequest,
+    response: HttpResponse,
+    ref_area: str,
+    year: int,
+    activity_code: str,
+    payload: EntryIn,
+    version: int | None = None,
+    if_match: str = Header(default="", alias="If-Match"),
+):
+    report = get_report_or_404(request.user, ref_area, year, version)
+    entry = _entry_or_404(report, activity_code)
+    if not if_match:
+        return Status(428, {"detail": "Send If-Match with the ETag of the entry you edited"})
+    edited = parse_if_match(if_match)
+    if edited is None:
+        return Status(400, {"detail": f"If-Match is not an ETag of this entry: {if_match}"})
+    try:
+        entry = services.save_entry(
+            acting_user=request.user,
+            entry=entry,
+            version=edited,
+            **payload.dict(exclude_unset=True),
+        )
+    except ConflictError as exc:
+        response.headers["ETag"] = etag(exc.current.version)
+        return Status(412, {"detail": str(exc), "current": _entry_out(report, exc.current)})
+    except services.ReportLocked as exc:
+        return Status(409, {"detail": str(exc)})
+    except ValueError as exc:
+        return Status(400, {"detail": str(exc)})
+    response.headers["ETag"] = etag(entry.version)
+    return Status(200, _entry_out(report, entry))
+
+
+@router.post(
+    "{ref_area}/{year}/transitions",
+    response={200: ReportOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    auth=authenticated,
+    summary="Move a report along the workflow (submit, return, validate, approve, publish)",
+    description="The approver submits their country's draft; the Secretariat returns (with a "
+    "comment), validates and publishes; an ASOD reviewer approves. 403 when the action is "
+    "not yours; 409 when it does not apply to the report's status; 400 for a return "
+    "without a comment.",
+)
+def post_transition(
+    request,
+    response: HttpResponse,
+    ref_area: str,
+    year: int,
+    payload: TransitionIn,
+    version: int | None = None,
+):
+    report = get_report_or_404(request.user, ref_area, year, version)
+    try:
+        report = services.transition(
+            acting_user=request.user, report=report, action=payload.action, comment=payload.comment
+        )
+    except services.InvalidTransition as exc:
+        return Status(409, {"detail": str(exc)})
+    except ValueError as exc:
+        return Status(400, {"detail": str(exc)})
+    response.headers["ETag"] = etag(report.lock_version)
+    return Status(200, _report_out(request, report))
+
+
+# --- The filled Work Plan ---------------------------------------------------------------------
+
+
+@workplan_status_router.get(
+    "{code}/status",
+    response={200: WorkPlanStatusOut, 404: Error},
+    auth=public,
+    summary="Regional implementation status of each reportable activity in a year",
+    description="For each reportable activity, how many Member States report each status, "
+    "counted from approved (and published) country reports only. 404 for a year without "
+    "a reporting cycle.",
+)
+def workplan_status(request, code: str, year: int):
+    plan = get_object_or_404(WorkPlan, code=code)
+    cycle = ReportingCycle.objects.filter(plan=plan, year=year).first()
+    if cycle is None:
+        raise Http404(f"No reporting cycle for {year}")
+    codes = list(
+        Activity.objects.filter(plan=plan).reportable().order_by("order").values_list("code", flat=True)
+    )
+    statuses = regional_status(plan, year)
+    items = [statuses[c] for c in codes]
+    head = items[0] if items else None
+    return {
+        "plan": plan.code,
+        "year": year,
+        "members": head.members if head else 0,
+        "approved": head.approved if head else 0,
+        "is_demo": cycle.is_demo,
+        "note": "Counted from approved country reports only"
+        + ("; illustrative demo data" if cycle.is_demo else ""),
+        "activities": [
+            {
+                "code": c,
+                "counts": {s: item.counts.get(s, 0) for s in STATUS_ORDER},
+                "reported": sum(item.counts.values()),
+                "summary": item.summary,
+            }
+            for c, item in zip(codes, items, strict=True)
+        ],
+    }
+
