@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pantau.members",
     "pantau.workplan",
     "pantau.reporting",
+    "pantau.narco",
     "pantau.api",
 ]
 
@@ -118,7 +119,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-pantau.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

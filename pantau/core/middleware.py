@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from .request_context import new_request_id, set_request
 
 # A proxy's X-Request-ID is trusted only when it looks like one, so logs cannot be forged.
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")  # fullmatch: `$` would let a trailing newline in
 
 
 class RequestIdMiddleware:
@@ -16,7 +16,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_ID.match(incoming) else new_request_id()
+        request_id = incoming if _VALID_ID.fullmatch(incoming) else new_request_id()
         request.request_id = request_id  # type: ignore[attr-defined]
         set_request(request_id, request.META.get("REMOTE_ADDR", ""))
         response = self.get_response(request)

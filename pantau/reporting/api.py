@@ -148,7 +148,7 @@ def _entry_out(report: CountryReport, entry: ActivityStatus) -> dict:
     return {
         "activity": code,
         "status": entry.status,
-        "status_label": ImplementationStatus(entry.status).label if entry.status else "",
+        "status_label": str(ImplementationStatus(entry.status).label) if entry.status else "",
         "narrative": entry.narrative,
         "lead_agency": entry.lead_agency,
         "partners": entry.partners,

@@ -39,11 +39,12 @@ class RegionalStatus:
 
     @property
     def summary(self) -> str:
-        parts = [
-            f"{ImplementationStatus(s).label.lower()} in {n}"
-            for s in STATUS_ORDER
-            if (n := self.counts.get(s, 0))
-        ]
+        # The most frequent status first: "completed in 7 of 10 Member States; in progress in 2".
+        ranked = sorted(
+            ((n, s) for s in STATUS_ORDER if (n := self.counts.get(s, 0))),
+            key=lambda item: (-item[0], STATUS_ORDER.index(item[1])),
+        )
+        parts = [f"{ImplementationStatus(s).label.lower()} in {n}" for n, s in ranked]
         if not parts:
             return "no approved report yet" if not self.approved else "not reported"
         return f"{parts[0]} of {self.members} Member States" + (

@@ -19,10 +19,7 @@ def plan(client):
 
 def activities(plan: dict) -> dict[str, dict]:
     return {
-        a["code"]: a
-        for s in plan["sections"]
-        for c in s["components"]
-        for a in c["activities"]
+        a["code"]: a for s in plan["sections"] for c in s["components"] for a in c["activities"]
     }
 
 

@@ -207,7 +207,7 @@ def test_record_outside_a_transaction_is_refused():
 
 @pytest.mark.parametrize("field", ["action", "after"])
 def test_editing_an_event_is_detected_and_named(field):
-    first, middle, last = _append_three()
+    first, middle, _ = _append_three()
     table = AuditEvent._meta.db_table
     column = connection.ops.quote_name(field)
     value = "forged.action" if field == "action" else json.dumps({"n": 999})
@@ -249,7 +249,7 @@ def test_recomputing_the_hash_of_an_edited_event_breaks_the_next_link():
 
 
 def test_deleting_a_middle_event_names_the_next_one():
-    first, middle, last = _append_three()
+    _, middle, last = _append_three()
     with pytest.raises(DatabaseError), transaction.atomic():
         _execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [middle.pk])
     _drop_append_only_triggers()
@@ -263,7 +263,7 @@ def test_deleting_a_middle_event_names_the_next_one():
 
 
 def test_deleting_the_last_event_is_detected_by_the_head():
-    first, middle, last = _append_three()
+    *_, last = _append_three()
     _drop_append_only_triggers()
     _execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [last.pk])
     result = verify()

@@ -20,7 +20,9 @@ def agency_events(make_user):
     start = AuditEvent.objects.latest("id").pk
     for code, name in (("TH", TH_NAME), ("MY", MY_NAME)):
         agency = Agency.objects.get(member_state__code=code, is_lead=True)
-        update_agency(acting_user=make_user("focal_point", code), agency=agency, version=1, name=name)
+        update_agency(
+            acting_user=make_user("focal_point", code), agency=agency, version=1, name=name
+        )
     th = AuditEvent.objects.get(id__gt=start, action="members.agency.update", member_state="TH")
     my = AuditEvent.objects.get(id__gt=start, action="members.agency.update", member_state="MY")
     return start, th, my
@@ -98,7 +100,12 @@ def test_national_roles_read_their_own_states_events_only(
 
 @pytest.mark.parametrize(
     ("role", "state", "group"),
-    [("asod_reviewer", None, None), ("wg_member", None, "LE"), ("narco_officer", "TH", None), (None, None, None)],
+    [
+        ("asod_reviewer", None, None),
+        ("wg_member", None, "LE"),
+        ("narco_officer", "TH", None),
+        (None, None, None),
+    ],
     ids=["asod-reviewer", "wg-member", "narco-officer", "no-role"],
 )
 def test_other_roles_are_refused(client, api_client, make_user, agency_events, role, state, group):

@@ -24,8 +24,14 @@ def edit_agency_page(client, user, request_id: str | None):
     headers = {"X-Request-ID": request_id} if request_id is not None else {}
     return client.post(
         reverse("members:agency-edit", args=["TH", agency.pk]),
-        {"name": agency.name, "acronym": agency.acronym, "email": "desk@oncb.example",
-         "website": "", "address": "", "version": agency.version},
+        {
+            "name": agency.name,
+            "acronym": agency.acronym,
+            "email": "desk@oncb.example",
+            "website": "",
+            "address": "",
+            "version": agency.version,
+        },
         headers=headers,
     )
 
@@ -82,11 +88,21 @@ def test_an_audit_event_carries_the_api_requests_id(api_client, make_user):
         "has spaces in it",
         "x" * 65,
         "abcdef123456\nforged log line",
+        "abcdef123456\n",
         "<script>alert(1)</script>",
         "abcdef12345ä",
         "",
     ],
-    ids=["too-short", "spaces", "too-long", "newline", "markup", "non-ascii", "empty"],
+    ids=[
+        "too-short",
+        "spaces",
+        "too-long",
+        "newline",
+        "trailing-newline",
+        "markup",
+        "non-ascii",
+        "empty",
+    ],
 )
 def test_a_malformed_request_id_is_replaced(client, make_user, incoming):
     response = edit_agency_page(client, make_user("focal_point", "TH"), incoming)

@@ -1,0 +1,55 @@
+"""Encryption at rest for identifiers (document numbers, dates of birth).
+
+The key is not in the database: production reads PANTAU_NARCO_KEYS (comma-separated Fernet
+keys, newest first, so keys can be rotated with MultiFernet); development generates one in
+var/narco.key. A database dump alone reveals no identifier."""
+
+import json
+import os
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@cache
+def _fernet() -> MultiFernet:
+    keys = [k.strip() for k in os.environ.get("PANTAU_NARCO_KEYS", "").split(",") if k.strip()]
+    if not keys:
+        if settings.PRODUCTION:
+            raise RuntimeError("PANTAU_NARCO_KEYS must be set in production")
+        path = settings.VAR_DIR / "narco.key"
+        if not path.exists():
+            path.write_bytes(Fernet.generate_key())
+            path.chmod(0o600)
+        keys = [path.read_text().strip()]
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise RuntimeError("Cannot decrypt a NARCO identifier: wrong PANTAU_NARCO_KEYS?") from exc
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON value stored as a Fernet token. Not searchable or orderable, by design."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return None
+        return json.loads(decrypt(value))
+
+    def to_python(self, value):
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, sort_keys=True, default=str))

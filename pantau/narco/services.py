@@ -1,0 +1,535 @@
+"""Every read and write of the ASEAN-NARCO database. Reads are services too: each one is
+audited (who saw which record, when, from where) in the same transaction as the read."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Model
+from django.http import Http404
+from django.utils import timezone
+
+from pantau.audit.services import record
+from pantau.core.exceptions import ConflictError, PermissionDenied
+from pantau.members.models import MemberState
+
+from . import names
+from .choices import PersonStatus, Sharing, SyndicateStatus
+from .models import NameKey, NarcoRecord, Person, SearchHit, Syndicate, WatchListEntry
+from .permissions import can_edit_record, officer_states
+
+REVIEW_PERIOD = datetime.timedelta(days=365)
+PERSON_FIELDS = (
+    "names",
+    "nationality",
+    "date_of_birth",
+    "identity_documents",
+    "wanted_by",
+    "wanted_for",
+    "status",
+    "notes",
+    "originating_agency",
+)
+SYNDICATE_FIELDS = (
+    "name",
+    "aliases",
+    "areas_of_operation",
+    "routes",
+    "drug_types",
+    "precursors",
+    "modus_operandi",
+    "linked_organisations",
+    "status",
+    "originating_agency",
+)
+
+
+class NarcoValidationError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def _own_state(user) -> MemberState:
+    states = sorted(officer_states(user))
+    if not states:
+        raise PermissionDenied("Only ASEAN-NARCO officers use this database")
+    return MemberState.objects.get(code=states[0])
+
+
+def _sharing_states(sharing: str, codes: list[str], problems: list[str]) -> list[MemberState]:
+    if sharing not in Sharing.values:
+        problems.append(f"sharing: {sharing!r} is not one of {', '.join(Sharing.values)}")
+        return []
+    if sharing != Sharing.STATES:
+        return []
+    states = list(MemberState.objects.filter(code__in=[c.upper() for c in codes]))
+    unknown = sorted({c.upper() for c in codes} - {s.code for s in states})
+    if unknown:
+        problems.append(f"sharing.states: unknown Member State {', '.join(unknown)}")
+    if not codes:
+        problems.append("sharing.states: name at least one Member State, or share with all")
+    return states
+
+
+def _index_names(obj: Person | Syndicate, all_names: list[str]) -> None:
+    key = {"person": obj} if isinstance(obj, Person) else {"syndicate": obj}
+    NameKey.objects.filter(**key).delete()
+    NameKey.objects.bulk_create(
+        NameKey(
+            **key, name=n[:300], romanised=names.romanise(n)[:300], phonetic=names.phonetic(n)[:300]
+        )
+        for n in dict.fromkeys(all_names)
+        if n.strip()
+    )
+
+
+def _audit_view(obj: NarcoRecord) -> dict:
+    """What the audit log keeps of a record: no names, no identifiers."""
+    return {
+        "id": obj.pk,
+        "originator": obj.originator.code,
+        "sharing": obj.sharing,
+        "shared_with": sorted(s.code for s in obj.shared_with.all()),
+        "version": obj.version,
+        "archived": obj.archived_at is not None,
+    }
+
+
+def _check_person(values: dict, problems: list[str]) -> None:
+    if "names" in values:
+        ns = values["names"]
+        if (
+            not isinstance(ns, list)
+            or not ns
+            or not all(isinstance(n, str) and n.strip() for n in ns)
+        ):
+            problems.append("names: give at least one name (a list of non-empty strings)")
+    if "nationality" in values:
+        nat = values["nationality"] or ""
+        if not (len(nat) == 2 and nat.isalpha()):
+            problems.append("nationality: an ISO 3166-1 alpha-2 code such as TH")
+        else:
+            values["nationality"] = nat.upper()
+    if values.get("status") and values["status"] not in PersonStatus.values:
+        problems.append(
+            f"status: {values['status']!r} is not one of {', '.join(PersonStatus.values)}"
+        )
+    if values.get("date_of_birth"):
+        try:
+            datetime.date.fromisoformat(str(values["date_of_birth"]))
+        except ValueError:
+            problems.append("date_of_birth: a date YYYY-MM-DD")
+    if isinstance(values.get("wanted_by"), str):
+        code = values["wanted_by"].upper()
+        values["wanted_by"] = MemberState.objects.filter(code=code).first()
+        if values["wanted_by"] is None:
+            problems.append(f"wanted_by: unknown Member State {code}")
+
+
+@transaction.atomic
+def create_person(
+    *,
+    acting_user,
+    names: list[str],
+    nationality: str,
+    sharing: str = Sharing.ORIGINATOR,
+    shared_with: list[str] | None = None,
+    is_demo: bool = False,
+    **fields,
+) -> Person:
+    origin = _own_state(acting_user)
+    problems: list[str] = []
+    values = {"names": names, "nationality": nationality, **fields}
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        problems.append(f"unknown fields: {', '.join(sorted(unknown))}")
+    _check_person(values, problems)
+    states = _sharing_states(sharing, shared_with or [], problems)
+    if problems:
+        raise NarcoValidationError(problems)
+    now = timezone.now()
+    person = Person.objects.create(
+        originator=origin,
+        sharing=sharing,
+        created_by=acting_user,
+        created_at=now,
+        updated_at=now,
+        review_date=(now + REVIEW_PERIOD).date(),
+        is_demo=is_demo,
+        **values,
+    )
+    person.shared_with.set(states)
+    _index_names(person, person.names)
+    record(
+        actor=acting_user,
+        action="narco.person.create",
+        obj=person,
+        member_state=origin.code,
+        after=_audit_view(person),
+    )
+    return person
+
+
+@transaction.atomic
+def create_syndicate(
+    *,
+    acting_user,
+    name: str,
+    sharing: str = Sharing.ORIGINATOR,
+    shared_with: list[str] | None = None,
+    members: list[int] | None = None,
+    is_demo: bool = False,
+    **fields,
+) -> Syndicate:
+    origin = _own_state(acting_user)
+    problems: list[str] = []
+    unknown = set(fields) - set(SYNDICATE_FIELDS)
+    if unknown:
+        problems.append(f"unknown fields: {', '.join(sorted(unknown))}")
+    if not name or not name.strip():
+        problems.append("name: required")
+    if fields.get("status") and fields["status"] not in SyndicateStatus.values:
+        problems.append(
+            f"status: {fields['status']!r} is not one of {', '.join(SyndicateStatus.values)}"
+        )
+    states = _sharing_states(sharing, shared_with or [], problems)
+    linked = list(Person.objects.restrict(acting_user).filter(pk__in=members or []))
+    if members and len(linked) != len(set(members)):
+        problems.append("members: unknown person id")
+    if problems:
+        raise NarcoValidationError(problems)
+    now = timezone.now()
+    syndicate = Syndicate.objects.create(
+        originator=origin,
+        sharing=sharing,
+        created_by=acting_user,
+        created_at=now,
+        updated_at=now,
+        review_date=(now + REVIEW_PERIOD).date(),
+        is_demo=is_demo,
+        name=name,
+        **fields,
+    )
+    syndicate.shared_with.set(states)
+    syndicate.members.set(linked)
+    _index_names(syndicate, [syndicate.name, *syndicate.aliases])
+    record(
+        actor=acting_user,
+        action="narco.syndicate.create",
+        obj=syndicate,
+        member_state=origin.code,
+        after=_audit_view(syndicate),
+    )
+    return syndicate
+
+
+def _update(
+    acting_user,
+    obj: Person | Syndicate,
+    version: int,
+    changes: dict,
+    allowed: tuple[str, ...],
+    sharing: str | None,
+    shared_with: list[str] | None,
+):
+    model = type(obj)
+    current = (
+        model.objects.restrict(acting_user, "change").select_for_update().filter(pk=obj.pk).first()
+    )
+    if current is None:
+        raise PermissionDenied("Only the originating Member State's officers change this record")
+    if current.version != version:
+        raise ConflictError(current=current, submitted_version=version)
+    problems: list[str] = []
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        problems.append(f"unknown fields: {', '.join(sorted(unknown))}")
+    if model is Person:
+        _check_person(changes, problems)
+    states = _sharing_states(sharing, shared_with or [], problems) if sharing is not None else None
+    if problems:
+        raise NarcoValidationError(problems)
+    before = _audit_view(current)
+    for f, v in changes.items():
+        setattr(current, f, v)
+    if sharing is not None:
+        current.sharing = sharing
+    current.version = F("version") + 1
+    current.updated_at = timezone.now()
+    current.save()
+    current.refresh_from_db()
+    if states is not None:
+        current.shared_with.set(states)
+    if isinstance(current, Person):
+        _index_names(current, current.names)
+    else:
+        _index_names(current, [current.name, *current.aliases])
+    kind = model._meta.model_name
+    record(
+        actor=acting_user,
+        action=f"narco.{kind}.update",
+        obj=current,
+        member_state=current.originator.code,
+        before=before,
+        after=_audit_view(current) | {"fields": sorted(changes)},
+    )
+    return current
+
+
+@transaction.atomic
+def update_person(
+    *,
+    acting_user,
+    person: Person,
+    version: int,
+    sharing: str | None = None,
+    shared_with: list[str] | None = None,
+    **changes,
+) -> Person:
+    return _update(acting_user, person, version, changes, PERSON_FIELDS, sharing, shared_with)
+
+
+@transaction.atomic
+def update_syndicate(
+    *,
+    acting_user,
+    syndicate: Syndicate,
+    version: int,
+    sharing: str | None = None,
+    shared_with: list[str] | None = None,
+    **changes,
+) -> Syndicate:
+    return _update(acting_user, syndicate, version, changes, SYNDICATE_FIELDS, sharing, shared_with)
+
+
+@transaction.atomic
+def add_watch_entry(
+    *,
+    acting_user,
+    activity: str,
+    source_agency: str,
+    source_reliability: str,
+    information_grade: str,
+    person: Person | None = None,
+    syndicate: Syndicate | None = None,
+    sharing: str = Sharing.ORIGINATOR,
+    shared_with: list[str] | None = None,
+    is_demo: bool = False,
+) -> WatchListEntry:
+    origin = _own_state(acting_user)
+    problems: list[str] = []
+    if person is None and syndicate is None:
+        problems.append("person/syndicate: link the entry to a person or a syndicate")
+    for linked in (person, syndicate):
+        if (
+            linked is not None
+            and not type(linked).objects.restrict(acting_user).filter(pk=linked.pk).exists()
+        ):
+            raise Http404("No such record")
+    if source_reliability not in ("A", "B", "C", "X"):
+        problems.append("source_reliability: one of A, B, C, X")
+    if information_grade not in ("1", "2", "3", "4"):
+        problems.append("information_grade: one of 1, 2, 3, 4")
+    states = _sharing_states(sharing, shared_with or [], problems)
+    if problems:
+        raise NarcoValidationError(problems)
+    now = timezone.now()
+    entry = WatchListEntry.objects.create(
+        originator=origin,
+        sharing=sharing,
+        created_by=acting_user,
+        created_at=now,
+        updated_at=now,
+        review_date=(now + REVIEW_PERIOD).date(),
+        person=person,
+        syndicate=syndicate,
+        activity=activity,
+        source_agency=source_agency,
+        source_reliability=source_reliability,
+        information_grade=information_grade,
+        is_demo=is_demo,
+    )
+    entry.shared_with.set(states)
+    record(
+        actor=acting_user,
+        action="narco.watchlistentry.create",
+        obj=entry,
+        member_state=origin.code,
+        after=_audit_view(entry),
+    )
+    return entry
+
+
+@transaction.atomic
+def read_record(*, acting_user, model: type[Model], pk: int):
+    """A record the user may see, audited as read; Http404 alike for missing and not shared."""
+    obj = model.objects.restrict(acting_user).select_related("originator").filter(pk=pk).first()  # type: ignore[attr-defined]
+    if obj is None:
+        raise Http404("No such record")
+    record(
+        actor=acting_user,
+        action=f"narco.{model._meta.model_name}.read",
+        obj=obj,
+        member_state=obj.originator.code,
+        after={"id": obj.pk},
+    )
+    return obj
+
+
+@transaction.atomic
+def list_records(*, acting_user, model: type[Model]):
+    """The records shared with the user, audited as one read naming every id returned."""
+    rows = list(
+        model.objects.restrict(acting_user)
+        .select_related("originator")
+        .prefetch_related("shared_with")
+    )  # type: ignore[attr-defined]
+    by_state: dict[str, list[int]] = {}
+    for r in rows:
+        by_state.setdefault(r.originator.code, []).append(r.pk)
+    # One event per originating state, so each originator sees who listed its records.
+    for state, ids in sorted(by_state.items()):
+        record(
+            actor=acting_user,
+            action=f"narco.{model._meta.model_name}.list",
+            object_type=model._meta.label_lower,
+            member_state=state,
+            after={"ids": ids},
+        )
+    return rows
+
+
+@dataclass
+class SearchResult:
+    persons: list[tuple[Person, float]] = field(default_factory=list)
+    syndicates: list[tuple[Syndicate, float]] = field(default_factory=list)
+
+
+@transaction.atomic
+def search(*, acting_user, query: str, limit: int = 50) -> SearchResult:
+    """Name search across borders. Matches on records not shared with the searcher are not
+    returned (the answer is exactly what it would be without them) but each creates a hit
+    for the originating state, audited under the originator's name only."""
+    own = _own_state(acting_user)
+    query = query.strip()[:300]
+    if len(names.romanise(query)) < 2:
+        raise NarcoValidationError(["name: type at least two letters"])
+    best: dict[tuple[str, int], float] = {}
+    for key in (
+        NameKey.objects.filter(
+            person__archived_at__isnull=True, syndicate__archived_at__isnull=True
+        )
+        .values("person_id", "syndicate_id", "romanised", "phonetic")
+        .iterator()
+    ):
+        s = names.score(query, key["romanised"], key["phonetic"])
+        if s >= names.THRESHOLD:
+            ident = (
+                ("person", key["person_id"])
+                if key["person_id"]
+                else ("syndicate", key["syndicate_id"])
+            )
+            best[ident] = max(s, best.get(ident, 0.0))
+    result = SearchResult()
+    visible_p = set(
+        Person.objects.restrict(acting_user)
+        .filter(pk__in=[i for k, i in best if k == "person"])
+        .values_list("pk", flat=True)
+    )
+    visible_s = set(
+        Syndicate.objects.restrict(acting_user)
+        .filter(pk__in=[i for k, i in best if k == "syndicate"])
+        .values_list("pk", flat=True)
+    )
+    persons = Person.objects.in_bulk([i for k, i in best if k == "person"])
+    syndicates = Syndicate.objects.in_bulk([i for k, i in best if k == "syndicate"])
+    now = timezone.now()
+    for (kind, pk), s in sorted(best.items(), key=lambda item: -item[1]):
+        obj = persons.get(pk) if kind == "person" else syndicates.get(pk)
+        if obj is None:
+            continue
+        visible = pk in (visible_p if kind == "person" else visible_s)
+        if visible:
+            target = result.persons if kind == "person" else result.syndicates
+            if len(target) < limit:
+                target.append((obj, round(s, 1)))  # type: ignore[arg-type]
+            continue
+        hit = SearchHit.objects.create(
+            **{kind: obj},
+            originator_id=obj.originator_id,
+            searched_by=acting_user,
+            searcher_state=own,
+            query=query,
+            score=round(s, 1),
+            at=now,
+        )
+        record(
+            actor=acting_user,
+            action="narco.hit",
+            obj=hit,
+            object_repr=f"hit on {kind} #{pk}",
+            member_state=obj.originator.code,
+            after={kind: pk, "searcher_state": own.code, "query": query},
+        )
+        _notify_hit(hit.pk)
+    record(
+        actor=acting_user,
+        action="narco.search",
+        object_type="narco.search",
+        member_state=own.code,
+        after={
+            "query": query,
+            "persons": [p.pk for p, _ in result.persons],
+            "syndicates": [x.pk for x, _ in result.syndicates],
+        },
+    )
+    return result
+
+
+def _notify_hit(hit_id: int) -> None:
+    from .tasks import notify_hit
+
+    transaction.on_commit(lambda: notify_hit.enqueue(hit_id))
+
+
+@transaction.atomic
+def confirm_record(*, acting_user, obj: NarcoRecord) -> NarcoRecord:
+    """The originator confirms a record is still needed: a new review date, and out of the archive."""
+    if not can_edit_record(acting_user, obj):
+        raise PermissionDenied("Only the originating Member State confirms a record")
+    model = type(obj)
+    new_date = (timezone.now() + REVIEW_PERIOD).date()
+    model.objects.filter(pk=obj.pk).update(review_date=new_date, archived_at=None)  # type: ignore[attr-defined]
+    record(
+        actor=acting_user,
+        action=f"narco.{model._meta.model_name}.confirm",
+        obj=obj,
+        member_state=obj.originator.code,
+        before={"review_date": obj.review_date, "archived": obj.archived_at is not None},
+        after={"review_date": new_date, "archived": False},
+    )
+    obj.refresh_from_db()
+    return obj
+
+
+@transaction.atomic
+def archive_overdue(*, today: datetime.date | None = None) -> int:
+    """Archive every record whose review date has passed unconfirmed (data minimisation)."""
+    today = today or timezone.localdate()
+    count = 0
+    for model in (Person, Syndicate, WatchListEntry):
+        for obj in model.objects.filter(
+            review_date__lt=today, archived_at__isnull=True
+        ).select_related("originator"):
+            model.objects.filter(pk=obj.pk).update(archived_at=timezone.now())
+            record(
+                actor="pantau narco review",
+                action=f"narco.{model._meta.model_name}.archive",
+                obj=obj,
+                member_state=obj.originator.code,
+                before={"review_date": obj.review_date},
+                after={"archived": True},
+            )
+            count += 1
+    return count
