@@ -57,3 +57,9 @@ def api_client(client):
 
     client.bearer = bearer
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is what production uses (see settings); tests create many users and need speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

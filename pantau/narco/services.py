@@ -50,6 +50,11 @@ class NarcoValidationError(ValueError):
         super().__init__("; ".join(problems))
 
 
+def _next_review() -> datetime.date:
+    # archive_overdue compares with the local date: review dates are local dates too.
+    return timezone.localdate() + REVIEW_PERIOD
+
+
 def _own_state(user) -> MemberState:
     states = sorted(officer_states(user))
     if not states:
@@ -111,20 +116,62 @@ def _check_person(values: dict, problems: list[str]) -> None:
             problems.append("nationality: an ISO 3166-1 alpha-2 code such as TH")
         else:
             values["nationality"] = nat.upper()
-    if values.get("status") and values["status"] not in PersonStatus.values:
-        problems.append(
-            f"status: {values['status']!r} is not one of {', '.join(PersonStatus.values)}"
-        )
+    _check_status(values, PersonStatus.values, problems)
     if values.get("date_of_birth"):
         try:
             datetime.date.fromisoformat(str(values["date_of_birth"]))
         except ValueError:
             problems.append("date_of_birth: a date YYYY-MM-DD")
+    if values.get("wanted_by") == "":
+        values["wanted_by"] = None  # a form's or a client's way of saying "nobody"
     if isinstance(values.get("wanted_by"), str):
         code = values["wanted_by"].upper()
         values["wanted_by"] = MemberState.objects.filter(code=code).first()
         if values["wanted_by"] is None:
             problems.append(f"wanted_by: unknown Member State {code}")
+    docs = values.get("identity_documents")
+    if docs is not None and not (
+        isinstance(docs, list)
+        and all(
+            isinstance(d, dict)
+            and isinstance(d.get("number"), str)
+            and d["number"].strip()
+            and all(isinstance(v, str) for v in d.values())
+            for d in docs
+        )
+    ):
+        problems.append(
+            "identity_documents: a list of documents, each with a number "
+            '(e.g. {"type": "passport", "number": "A1234567", "country": "TH"})'
+        )
+
+
+def _check_status(values: dict, allowed: list[str], problems: list[str]) -> None:
+    if "status" not in values:
+        return
+    if not values["status"]:
+        del values["status"]  # not given: the default on create, unchanged on update
+    elif values["status"] not in allowed:
+        problems.append(f"status: {values['status']!r} is not one of {', '.join(allowed)}")
+
+
+def _check_syndicate(values: dict, problems: list[str]) -> None:
+    if "name" in values and not (isinstance(values["name"], str) and values["name"].strip()):
+        problems.append("name: required")
+    for key in ("aliases", "areas_of_operation", "drug_types", "precursors"):
+        if key in values and not (
+            isinstance(values[key], list) and all(isinstance(v, str) for v in values[key])
+        ):
+            problems.append(f"{key}: a list of strings")
+    _check_status(values, SyndicateStatus.values, problems)
+
+
+def _linked_persons(acting_user, members: list[int], problems: list[str]) -> list[Person]:
+    """Persons the user may see; any other id is reported like an id that does not exist."""
+    linked = list(Person.objects.restrict(acting_user).filter(pk__in=members))
+    if len(linked) != len(set(members)):
+        problems.append("members: unknown person id")
+    return linked
 
 
 @transaction.atomic
@@ -155,7 +202,7 @@ def create_person(
         created_by=acting_user,
         created_at=now,
         updated_at=now,
-        review_date=(now + REVIEW_PERIOD).date(),
+        review_date=_next_review(),
         is_demo=is_demo,
         **values,
     )
@@ -187,16 +234,10 @@ def create_syndicate(
     unknown = set(fields) - set(SYNDICATE_FIELDS)
     if unknown:
         problems.append(f"unknown fields: {', '.join(sorted(unknown))}")
-    if not name or not name.strip():
-        problems.append("name: required")
-    if fields.get("status") and fields["status"] not in SyndicateStatus.values:
-        problems.append(
-            f"status: {fields['status']!r} is not one of {', '.join(SyndicateStatus.values)}"
-        )
+    values = {"name": name, **fields}
+    _check_syndicate(values, problems)
     states = _sharing_states(sharing, shared_with or [], problems)
-    linked = list(Person.objects.restrict(acting_user).filter(pk__in=members or []))
-    if members and len(linked) != len(set(members)):
-        problems.append("members: unknown person id")
+    linked = _linked_persons(acting_user, members or [], problems)
     if problems:
         raise NarcoValidationError(problems)
     now = timezone.now()
@@ -206,10 +247,9 @@ def create_syndicate(
         created_by=acting_user,
         created_at=now,
         updated_at=now,
-        review_date=(now + REVIEW_PERIOD).date(),
+        review_date=_next_review(),
         is_demo=is_demo,
-        name=name,
-        **fields,
+        **values,
     )
     syndicate.shared_with.set(states)
     syndicate.members.set(linked)
@@ -232,6 +272,7 @@ def _update(
     allowed: tuple[str, ...],
     sharing: str | None,
     shared_with: list[str] | None,
+    members: list[int] | None = None,
 ):
     model = type(obj)
     current = (
@@ -247,7 +288,12 @@ def _update(
         problems.append(f"unknown fields: {', '.join(sorted(unknown))}")
     if model is Person:
         _check_person(changes, problems)
+    else:
+        _check_syndicate(changes, problems)
+    if sharing is None and shared_with is not None:
+        sharing = current.sharing  # new named states, same kind of sharing
     states = _sharing_states(sharing, shared_with or [], problems) if sharing is not None else None
+    linked = _linked_persons(acting_user, members, problems) if members is not None else None
     if problems:
         raise NarcoValidationError(problems)
     before = _audit_view(current)
@@ -261,6 +307,8 @@ def _update(
     current.refresh_from_db()
     if states is not None:
         current.shared_with.set(states)
+    if linked is not None and isinstance(current, Syndicate):
+        current.members.set(linked)
     if isinstance(current, Person):
         _index_names(current, current.names)
     else:
@@ -272,7 +320,8 @@ def _update(
         obj=current,
         member_state=current.originator.code,
         before=before,
-        after=_audit_view(current) | {"fields": sorted(changes)},
+        after=_audit_view(current)
+        | {"fields": sorted([*changes, *(["members"] if linked is not None else [])])},
     )
     return current
 
@@ -298,9 +347,12 @@ def update_syndicate(
     version: int,
     sharing: str | None = None,
     shared_with: list[str] | None = None,
+    members: list[int] | None = None,
     **changes,
 ) -> Syndicate:
-    return _update(acting_user, syndicate, version, changes, SYNDICATE_FIELDS, sharing, shared_with)
+    return _update(
+        acting_user, syndicate, version, changes, SYNDICATE_FIELDS, sharing, shared_with, members
+    )
 
 
 @transaction.atomic
@@ -327,6 +379,10 @@ def add_watch_entry(
             and not type(linked).objects.restrict(acting_user).filter(pk=linked.pk).exists()
         ):
             raise Http404("No such record")
+    if not activity.strip():
+        problems.append("activity: required")
+    if not source_agency.strip():
+        problems.append("source_agency: required")
     if source_reliability not in ("A", "B", "C", "X"):
         problems.append("source_reliability: one of A, B, C, X")
     if information_grade not in ("1", "2", "3", "4"):
@@ -341,7 +397,7 @@ def add_watch_entry(
         created_by=acting_user,
         created_at=now,
         updated_at=now,
-        review_date=(now + REVIEW_PERIOD).date(),
+        review_date=_next_review(),
         person=person,
         syndicate=syndicate,
         activity=activity,
@@ -378,26 +434,40 @@ def read_record(*, acting_user, model: type[Model], pk: int):
 
 
 @transaction.atomic
-def list_records(*, acting_user, model: type[Model]):
-    """The records shared with the user, audited as one read naming every id returned."""
+def list_records(
+    *,
+    acting_user,
+    model: type[Model],
+    own_only: bool = False,
+    select: tuple[str, ...] = (),
+    prefetch: tuple = (),
+    **filters,
+) -> list:
+    """The records shared with the user (only its own state's with `own_only`, narrowed by
+    `filters`), audited as one read per originating state naming every id returned."""
+    rows = model.objects.restrict(acting_user).filter(**filters)  # type: ignore[attr-defined]
+    if own_only:
+        rows = rows.filter(originator__code__in=officer_states(acting_user))
     rows = list(
-        model.objects.restrict(acting_user)
-        .select_related("originator")
-        .prefetch_related("shared_with")
-    )  # type: ignore[attr-defined]
+        rows.select_related("originator", *select).prefetch_related("shared_with", *prefetch)
+    )
+    _record_reads(acting_user, f"narco.{model._meta.model_name}.list", model, rows)
+    return rows
+
+
+def _record_reads(acting_user, action: str, model: type[Model], rows, **extra) -> None:
     by_state: dict[str, list[int]] = {}
     for r in rows:
         by_state.setdefault(r.originator.code, []).append(r.pk)
-    # One event per originating state, so each originator sees who listed its records.
+    # One event per originating state, so each originator sees who read its records.
     for state, ids in sorted(by_state.items()):
         record(
             actor=acting_user,
-            action=f"narco.{model._meta.model_name}.list",
+            action=action,
             object_type=model._meta.label_lower,
             member_state=state,
-            after={"ids": ids},
+            after={"ids": ids, **extra},
         )
-    return rows
 
 
 @dataclass
@@ -442,8 +512,12 @@ def search(*, acting_user, query: str, limit: int = 50) -> SearchResult:
         .filter(pk__in=[i for k, i in best if k == "syndicate"])
         .values_list("pk", flat=True)
     )
-    persons = Person.objects.in_bulk([i for k, i in best if k == "person"])
-    syndicates = Syndicate.objects.in_bulk([i for k, i in best if k == "syndicate"])
+    persons = Person.objects.select_related("originator").in_bulk(
+        [i for k, i in best if k == "person"]
+    )
+    syndicates = Syndicate.objects.select_related("originator").in_bulk(
+        [i for k, i in best if k == "syndicate"]
+    )
     now = timezone.now()
     for (kind, pk), s in sorted(best.items(), key=lambda item: -item[1]):
         obj = persons.get(pk) if kind == "person" else syndicates.get(pk)
@@ -473,6 +547,10 @@ def search(*, acting_user, query: str, limit: int = 50) -> SearchResult:
             after={kind: pk, "searcher_state": own.code, "query": query},
         )
         _notify_hit(hit.pk)
+    # The originators of the records shown are told too: their names were read.
+    for model, found in ((Person, result.persons), (Syndicate, result.syndicates)):
+        shown = [obj for obj, _ in found if obj.originator_id != own.pk]
+        _record_reads(acting_user, "narco.search.result", model, shown, query=query)
     record(
         actor=acting_user,
         action="narco.search",
@@ -499,7 +577,7 @@ def confirm_record(*, acting_user, obj: NarcoRecord) -> NarcoRecord:
     if not can_edit_record(acting_user, obj):
         raise PermissionDenied("Only the originating Member State confirms a record")
     model = type(obj)
-    new_date = (timezone.now() + REVIEW_PERIOD).date()
+    new_date = _next_review()
     model.objects.filter(pk=obj.pk).update(review_date=new_date, archived_at=None)  # type: ignore[attr-defined]
     record(
         actor=acting_user,

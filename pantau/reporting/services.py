@@ -159,7 +159,9 @@ def save_entry(*, acting_user, entry: ActivityStatus, version: int, **changes) -
         )
     if current.version != version:
         raise ConflictError(current=current, submitted_version=version)
-    problems = validate_entry_values(changes)
+    # A partial save is checked against what is stored: a new end before the saved start is
+    # as wrong as both sent at once.
+    problems = validate_entry_values({f: getattr(current, f) for f in DATE_FIELDS} | changes)
     if problems:
         raise ValueError("; ".join(problems))
     before = _entry_snapshot(current)

@@ -133,9 +133,7 @@ def _identity(report: CountryReport) -> dict[str, str]:
 def build_template(report: CountryReport) -> bytes:
     """The report as an XLSX template: one row per reportable activity, in plan order,
     pre-filled; only the status and the columns after it are editable."""
-    entries = list(
-        report.entries.select_related("activity__parent").order_by("activity__order")
-    )
+    entries = list(report.entries.select_related("activity__parent").order_by("activity__order"))
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -369,9 +367,9 @@ def _identity_problem(report: CountryReport, found: dict[str, str]) -> str | Non
 
     keys = ("ref_area", "year", "version")
     if any(found.get(k) != ours[k] for k in keys):
-        with_version = found.get("ref_area") == ours["ref_area"] and found.get("year") == ours[
-            "year"
-        ]
+        with_version = (
+            found.get("ref_area") == ours["ref_area"] and found.get("year") == ours["year"]
+        )
         return (
             f"this template is for {name(found, with_version)}, not {name(ours, with_version)}; "
             "download the template from this report's page"
@@ -450,9 +448,7 @@ def _parse_workbook(report: CountryReport, wb, name: str) -> ParseResult:
                 Problem(name, f"more than {MAX_PROBLEMS} problems; fix these and upload again")
             )
             raise _TooManyProblems
-        result.problems.append(
-            Problem(name, message, row, _column_name(column) if column else "")
-        )
+        result.problems.append(Problem(name, message, row, _column_name(column) if column else ""))
 
     ws = wb[SHEET]
     # The dimension a file declares may be wrong; read every row it really has.
@@ -492,7 +488,7 @@ def _parse_workbook(report: CountryReport, wb, name: str) -> ParseResult:
                 result.rows.append(row)
     except _TooManyProblems:
         pass
-    if header_row is None:
+    if header_row is None and len(result.problems) < MAX_PROBLEMS:
         problem(None, None, f"no header row ({' | '.join(HEADERS)}) on the {SHEET} sheet")
     order = {code: i for i, code in enumerate(known)}
     result.rows.sort(key=lambda r: order.get(r["code"], 0))
@@ -513,7 +509,7 @@ def _parse_row(number, values, cells, statuses, status_labels, problem) -> dict 
     for index, (_, f) in enumerate(COLUMNS, start=1):
         if f in TEXT_FIELDS:
             text = _text_from_cell(values[index - 1])
-            max_length = ActivityStatus._meta.get_field(f).max_length
+            max_length = getattr(ActivityStatus._meta.get_field(f), "max_length", None)
             if max_length and len(text) > max_length:
                 problem(number, index, f"longer than {max_length} characters")
             row[f] = text
@@ -568,17 +564,13 @@ def _is_empty(values: dict[str, Any]) -> bool:
 def preview(report: CountryReport, rows: list[dict]) -> list[dict]:
     """What applying `rows` would do to each entry: created (the entry was empty and gets a
     value), changed (some field differs) or unchanged, with the entry's current version."""
-    entries = {
-        e.activity.code: e for e in report.entries.select_related("activity").order_by()
-    }
+    entries = {e.activity.code: e for e in report.entries.select_related("activity").order_by()}
     items = []
     for row in rows:
         entry = entries[row["code"]]
         before = _entry_values(entry)
         after = {f: row.get(f) for f in ENTRY_FIELDS}
-        fields = [
-            f for f in ENTRY_FIELDS if _comparable(f, before[f]) != _comparable(f, after[f])
-        ]
+        fields = [f for f in ENTRY_FIELDS if _comparable(f, before[f]) != _comparable(f, after[f])]
         if not fields:
             change = "unchanged"
         elif _is_empty(before):
@@ -608,9 +600,7 @@ def counts(items: list[dict]) -> dict[str, int]:
 
 def stale_codes(upload: ReportUpload) -> list[str]:
     """Activities saved in Pantau since the upload's preview (applying would be refused)."""
-    versions = dict(
-        upload.report.entries.values_list("activity__code", "version").order_by()
-    )
+    versions = dict(upload.report.entries.values_list("activity__code", "version").order_by())
     return [r["code"] for r in upload.rows if versions.get(r["code"]) != r["version"]]
 
 

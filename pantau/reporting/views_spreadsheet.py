@@ -56,8 +56,7 @@ def _get_upload_or_404(user, ref_area: str, year: int, pk: int) -> ReportUpload:
         report__in=reports,
     )
     if not (
-        permissions.is_national_reporter(user, upload.report)
-        or permissions.sees_all_reports(user)
+        permissions.is_national_reporter(user, upload.report) or permissions.sees_all_reports(user)
     ):
         raise Http404("No such upload")
     return upload
@@ -136,9 +135,7 @@ def upload_preview(request, ref_area: str, year: int, pk: int):
         for item in upload.rows
         if item["change"] != "unchanged"
     ]
-    stale = (
-        spreadsheet.stale_codes(upload) if not upload.problems and not upload.applied_at else []
-    )
+    stale = spreadsheet.stale_codes(upload) if not upload.problems and not upload.applied_at else []
     can_apply = (
         not upload.problems
         and upload.applied_at is None
@@ -175,7 +172,7 @@ def upload_apply(request, ref_area: str, year: int, pk: int):
         return redirect(_preview_url(upload))
     messages.success(
         request,
-        f"Applied {upload.file_name}: {result['created']} activities filled, "
-        f"{result['changed']} changed, {result['unchanged']} unchanged.",
+        f"Applied {upload.file_name}: {result['created']} filled, {result['changed']} changed, "
+        f"{result['unchanged']} unchanged.",
     )
     return redirect(report_url(upload.report))

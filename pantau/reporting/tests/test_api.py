@@ -25,6 +25,12 @@ TRANSITIONS = f"{REPORT}/transitions"
 ENTRY_COLUMNS = ("status", "narrative", "lead_agency", "partners", "period_start", "period_end")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 costs ~0.4 s a user on a busy CI machine; these tests create nine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def people(make_user, api_client):
     people = SimpleNamespace(

@@ -6,6 +6,7 @@ were: at most the upload itself is recorded (with its problems), never an entry 
 
 import datetime
 import io
+import os
 import zipfile
 
 import pytest
@@ -83,7 +84,9 @@ def last_event_id() -> int:
 
 
 def events_since(event_id: int) -> list[str]:
-    return list(AuditEvent.objects.filter(id__gt=event_id).order_by("id").values_list("action", flat=True))
+    return list(
+        AuditEvent.objects.filter(id__gt=event_id).order_by("id").values_list("action", flat=True)
+    )
 
 
 def url(name: str, code: str = "TH", **extra) -> str:
@@ -228,12 +231,14 @@ def test_template_is_prefilled_and_formula_injection_is_neutralised(client, th, 
     row = rows_by_code(ws)["9.c"]
     cells = {c: ws.cell(row=row, column=c) for c in range(3, 9)}
     assert cells[3].value == "Completed"
-    assert cells[4].value == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert cells[4].value == '\'=HYPERLINK("http://evil.example","click")'
     assert cells[5].value == "'+66 2 245 9350"
     assert cells[6].value == "'@SUM(A1:A2)"
     assert cells[7].value == datetime.datetime(2024, 1, 1)
     assert cells[8].value == datetime.datetime(2024, 6, 30)
-    formulas = [c.coordinate for s in wb.worksheets for r in s.iter_rows() for c in r if c.data_type == "f"]
+    formulas = [
+        c.coordinate for s in wb.worksheets for r in s.iter_rows() for c in r if c.data_type == "f"
+    ]
     assert formulas == []
 
     # The neutralised text reads back as what was saved: uploading the untouched template
@@ -251,7 +256,11 @@ def test_round_trip_download_fill_upload_preview_apply(client, th, th_focal):
     # One entry was filled on the web before the download: the file changes it.
     entry = th.entries.get(activity__code="1.a")
     services.save_entry(
-        acting_user=th_focal, entry=entry, version=entry.version, status="planned", narrative="x\r\ny"
+        acting_user=th_focal,
+        entry=entry,
+        version=entry.version,
+        status="planned",
+        narrative="x\r\ny",
     )
     wb = workbook(download(client, th_focal))
     ws = wb["Report"]
@@ -300,7 +309,10 @@ def test_round_trip_download_fill_upload_preview_apply(client, th, th_focal):
         "ONCB",
         "UNODC",
     )
-    assert (e.period_start, e.period_end) == (datetime.date(2024, 1, 15), datetime.date(2024, 12, 31))
+    assert (e.period_start, e.period_end) == (
+        datetime.date(2024, 1, 15),
+        datetime.date(2024, 12, 31),
+    )
     assert e.version == 2 and e.updated_by == th_focal
     assert saved["15.b.ii"].status == "ongoing"
     assert saved["16"].narrative == "- research repository online"
@@ -333,7 +345,9 @@ def test_round_trip_download_fill_upload_preview_apply(client, th, th_focal):
     assert events_since(mark) == []
 
 
-def test_entry_saved_after_the_preview_makes_apply_fail_and_apply_nothing(client, th, th_focal, make_user):
+def test_entry_saved_after_the_preview_makes_apply_fail_and_apply_nothing(
+    client, th, th_focal, make_user
+):
     wb = workbook(download(client, th_focal))
     ws = wb["Report"]
     rows = rows_by_code(ws)
@@ -402,7 +416,11 @@ def _assert_refused(client, th, user, file, *expected: str) -> list[dict]:
 def test_template_of_another_country_is_refused(client, th, th_focal, make_user):
     my_content = download(client, make_user("focal_point", "MY"), "MY")
     problems = _assert_refused(
-        client, th, th_focal, as_file(my_content, "my-2024.xlsx"), "this template is for MY 2024, not TH 2024"
+        client,
+        th,
+        th_focal,
+        as_file(my_content, "my-2024.xlsx"),
+        "this template is for MY 2024, not TH 2024",
     )
     assert problems[0]["row"] is None
 
@@ -419,7 +437,13 @@ def test_code_twice_is_refused(client, th, th_focal):
     wb = _edit(download(client, th_focal), "1.b", 1, "1.a")
     ws = wb["Report"]
     first = header_row(ws) + 1
-    _assert_refused(client, th, th_focal, as_file(wb), f"{first + 1} A (Code) 1.a appears twice (first in row {first})")
+    _assert_refused(
+        client,
+        th,
+        th_focal,
+        as_file(wb),
+        f"{first + 1} A (Code) 1.a appears twice (first in row {first})",
+    )
 
 
 def test_invalid_status_is_refused(client, th, th_focal):
@@ -449,7 +473,9 @@ def test_dates_that_are_not_dates_and_reversed_periods_are_refused(client, th, t
 def test_formula_cell_is_refused(client, th, th_focal):
     wb = _edit(download(client, th_focal), "6.a", 4, "=1+1")
     row = rows_by_code(wb["Report"])["6.a"]
-    _assert_refused(client, th, th_focal, as_file(wb), f"{row} D (What was done) formulas are not accepted")
+    _assert_refused(
+        client, th, th_focal, as_file(wb), f"{row} D (What was done) formulas are not accepted"
+    )
 
 
 def test_text_file_renamed_xlsx_is_refused(client, th, th_focal):
@@ -474,9 +500,11 @@ def test_real_eleven_megabyte_file_is_refused(client, th, th_focal):
     """A genuine XLSX padded past 10 MB with incompressible data: refused for its size."""
     content = io.BytesIO(download(client, th_focal))
     with zipfile.ZipFile(content, "a") as archive:
-        archive.writestr("xl/media/padding.bin", __import__("os").urandom(11 * 1024 * 1024))
+        archive.writestr("xl/media/padding.bin", os.urandom(11 * 1024 * 1024))
     assert len(content.getvalue()) > 11 * 1024 * 1024
-    problems = _assert_refused(client, th, th_focal, as_file(content.getvalue()), "the limit is 10 MB")
+    problems = _assert_refused(
+        client, th, th_focal, as_file(content.getvalue()), "the limit is 10 MB"
+    )
     assert problems[0]["message"].startswith("the file is 11.")
 
 
