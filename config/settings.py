@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "pantau.core.context_processors.pantau",
+                "pantau.narco.context_processors.narco",
             ],
         },
     },

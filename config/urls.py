@@ -12,6 +12,7 @@ urlpatterns = [
     path("reporting/", include("pantau.reporting.urls")),
     path("accounts/", include("pantau.accounts.urls")),
     path("audit/", include("pantau.audit.urls")),
+    path("narco/", include("pantau.narco.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ def _mount() -> None:
     from pantau.accounts.api import router as accounts_router
     from pantau.audit.api import router as audit_router
     from pantau.members.api import router as members_router
+    from pantau.narco.api import router as narco_router
     from pantau.reporting.api import router as reports_router
     from pantau.reporting.api import workplan_status_router
     from pantau.workplan.api import router as workplan_router
@@ -43,6 +44,7 @@ def _mount() -> None:
     api.add_router("/me", accounts_router)
     api.add_router("/audit/", audit_router)
     api.add_router("/reports/", reports_router)
+    api.add_router("/narco/", narco_router)
 
 
 _mount()

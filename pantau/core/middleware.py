@@ -2,7 +2,7 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 
-from .request_context import new_request_id, set_request
+from .request_context import clear_request, new_request_id, set_request
 
 # A proxy's X-Request-ID is trusted only when it looks like one, so logs cannot be forged.
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")  # fullmatch: `$` would let a trailing newline in
@@ -19,6 +19,9 @@ class RequestIdMiddleware:
         request_id = incoming if _VALID_ID.fullmatch(incoming) else new_request_id()
         request.request_id = request_id  # type: ignore[attr-defined]
         set_request(request_id, request.META.get("REMOTE_ADDR", ""))
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            clear_request()
         response["X-Request-ID"] = request_id
         return response

@@ -15,9 +15,14 @@ def new_request_id(prefix: str = "") -> str:
     return f"{prefix}{uuid.uuid4().hex}"
 
 
-def set_request(request_id: str, client_address: str = "") -> None:
+def set_request(request_id: str | None, client_address: str = "") -> None:
     _request_id.set(request_id)
     _client_address.set(client_address)
+
+
+def clear_request() -> None:
+    """Forget the request once it is answered, so later work in this thread gets its own id."""
+    set_request(None, "")
 
 
 def current_request_id() -> str:

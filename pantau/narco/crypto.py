@@ -20,9 +20,15 @@ def _fernet() -> MultiFernet:
         if settings.PRODUCTION:
             raise RuntimeError("PANTAU_NARCO_KEYS must be set in production")
         path = settings.VAR_DIR / "narco.key"
-        if not path.exists():
-            path.write_bytes(Fernet.generate_key())
-            path.chmod(0o600)
+        try:
+            # Created readable by the owner only from the start, and exclusively: two
+            # processes starting together must not each write (and use) a different key.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(Fernet.generate_key())
         keys = [path.read_text().strip()]
     return MultiFernet([Fernet(k.encode()) for k in keys])
 

@@ -119,9 +119,14 @@ def _check_person(values: dict, problems: list[str]) -> None:
     _check_status(values, PersonStatus.values, problems)
     if values.get("date_of_birth"):
         try:
-            datetime.date.fromisoformat(str(values["date_of_birth"]))
+            # Kept as the ISO string: what the encrypted column gives back on every read.
+            values["date_of_birth"] = datetime.date.fromisoformat(
+                str(values["date_of_birth"])
+            ).isoformat()
         except ValueError:
             problems.append("date_of_birth: a date YYYY-MM-DD")
+    elif "date_of_birth" in values:
+        values["date_of_birth"] = None
     if values.get("wanted_by") == "":
         values["wanted_by"] = None  # a form's or a client's way of saying "nobody"
     if isinstance(values.get("wanted_by"), str):
@@ -519,7 +524,8 @@ def search(*, acting_user, query: str, limit: int = 50) -> SearchResult:
         [i for k, i in best if k == "syndicate"]
     )
     now = timezone.now()
-    for (kind, pk), s in sorted(best.items(), key=lambda item: -item[1]):
+    # Best first; ties in a fixed order, so an answer never depends on the rows' storage order.
+    for (kind, pk), s in sorted(best.items(), key=lambda item: (-item[1], item[0])):
         obj = persons.get(pk) if kind == "person" else syndicates.get(pk)
         if obj is None:
             continue

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from pantau.api.auth import authenticated, public
 from pantau.api.schemas import Error
@@ -63,6 +64,14 @@ class EntryIn(Schema):
     partners: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+
+    @field_validator("narrative", "lead_agency", "partners")
+    @classmethod
+    def no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL refuses NUL in text; refuse it here (422) rather than fail on save.
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class EntryConflictOut(Schema):
@@ -131,6 +140,11 @@ class WorkPlanStatusOut(Schema):
     is_demo: bool
     note: str
     activities: list[ActivityRegionalStatusOut]
+
+
+REPORT_VERSION = Query(
+    None, description="The report's version; by default the newest one you may see"
+)
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -212,7 +226,9 @@ def _report_out(request: HttpRequest, report: CountryReport) -> dict:
 
 def _entry_or_404(report: CountryReport, activity_code: str) -> ActivityStatus:
     return get_object_or_404(
-        ActivityStatus.objects.select_related("activity"), report=report, activity__code=activity_code
+        ActivityStatus.objects.select_related("activity"),
+        report=report,
+        activity__code=activity_code,
     )
 
 
@@ -232,7 +248,9 @@ def list_reports(request, filters: Query[ReportFilter]):
     reports = (
         CountryReport.objects.restrict(request.user)
         .select_related("member_state", "cycle__plan")
-        .annotate(n_filled=Count("entries", filter=~Q(entries__status="")), n_total=Count("entries"))
+        .annotate(
+            n_filled=Count("entries", filter=~Q(entries__status="")), n_total=Count("entries")
+        )
         .order_by("-cycle__year", "member_state__code", "version")
     )
     if filters.year is not None:
@@ -254,7 +272,7 @@ def list_reports(request, filters: Query[ReportFilter]):
     "header is the report's lock version.",
 )
 def get_report(
-    request, response: HttpResponse, ref_area: str, year: int, version: int | None = None
+    request, response: HttpResponse, ref_area: str, year: int, version: int | None = REPORT_VERSION
 ):
     report = get_report_or_404(request.user, ref_area, year, version)
     response.headers["ETag"] = etag(report.lock_version)
@@ -274,7 +292,7 @@ def get_entry(
     ref_area: str,
     year: int,
     activity_code: str,
-    version: int | None = None,
+    version: int | None = REPORT_VERSION,
 ):
     report = get_report_or_404(request.user, ref_area, year, version)
     entry = _entry_or_404(report, activity_code)
@@ -307,7 +325,7 @@ def put_entry(
     year: int,
     activity_code: str,
     payload: EntryIn,
-    version: int | None = None,
+    version: int | None = REPORT_VERSION,
     if_match: str = Header(default="", alias="If-Match"),
 ):
     report = get_report_or_404(request.user, ref_area, year, version)
@@ -351,7 +369,7 @@ def post_transition(
     ref_area: str,
     year: int,
     payload: TransitionIn,
-    version: int | None = None,
+    version: int | None = REPORT_VERSION,
 ):
     report = get_report_or_404(request.user, ref_area, year, version)
     try:
@@ -384,7 +402,10 @@ def workplan_status(request, code: str, year: int):
     if cycle is None:
         raise Http404(f"No reporting cycle for {year}")
     codes = list(
-        Activity.objects.filter(plan=plan).reportable().order_by("order").values_list("code", flat=True)
+        Activity.objects.filter(plan=plan)
+        .reportable()
+        .order_by("order")
+        .values_list("code", flat=True)
     )
     statuses = regional_status(plan, year)
     items = [statuses[c] for c in codes]
@@ -407,4 +428,3 @@ def workplan_status(request, code: str, year: int):
             for c, item in zip(codes, items, strict=True)
         ],
     }
-

@@ -28,7 +28,7 @@ from .querysets import STATUS_ORDER, RegionalStatus, regional_status, status_mat
 APPROVED_ONLY = "approved country reports only"
 DEMO_LABEL = "Illustrative demo data: made-up statuses, not real country reports"
 # The site's status colours (static/pantau/pantau.css), for cells, bars and legends.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     ImplementationStatus.NOT_STARTED: "EF9A9A",
     ImplementationStatus.PLANNED: "90CAF9",
     ImplementationStatus.IN_PROGRESS: "FBC02D",
@@ -207,17 +207,19 @@ def _workplan_sheet(ws: Worksheet, data: WorkPlanStatus) -> None:
     titles += [*labels, "No status or no approved report"]
     row = _banner(ws, data, len(titles))
     _header(ws, row, titles)
-    for column, (status, _, colour) in enumerate(data.legend, start=6):
+    for column, (value, _, colour) in enumerate(data.legend, start=6):
         fill = PatternFill("solid", fgColor=colour)
         ws.cell(row=row, column=column).fill = fill
-        if status == ImplementationStatus.COMPLETED:
+        if value == ImplementationStatus.COMPLETED:
             ws.cell(row=row, column=column).font = Font(bold=True, color="FFFFFF")
     for item in data.rows():
         row += 1
         if item.kind == "section":
             section = item.section
             assert section is not None
-            text = f"{section.numeral}. {section.title.upper()} (responsible: {section.responsible})"
+            text = (
+                f"{section.numeral}. {section.title.upper()} (responsible: {section.responsible})"
+            )
             put(ws, row, 1, text, font=BOLD, fill=SECTION_FILL, border=GRID)
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(titles))
             continue
@@ -272,10 +274,8 @@ def _matrix_sheet(ws: Worksheet, data: WorkPlanStatus) -> None:
         put(ws, row, 2, leaf.heading or leaf.text, border=GRID)
         for column, state in enumerate(data.states, start=3):
             status = data.cells.get((state.code, leaf.code))
-            if status is None:
-                text = ""  # no approved report
-            else:
-                text = labels.get(status, "not reported")
+            # None: no approved report; "": the approved report leaves it empty.
+            text = "" if status is None else labels.get(status, "not reported")
             cell = put(ws, row, column, text, border=GRID)
             if status:
                 cell.fill = PatternFill("solid", fgColor=STATUS_COLOURS[status])

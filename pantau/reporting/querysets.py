@@ -33,7 +33,7 @@ class RegionalStatus:
         out, x = [], 0
         for s in STATUS_ORDER:
             if n := self.counts.get(s, 0):
-                out.append((s, ImplementationStatus(s).label, x, n))
+                out.append((s, str(ImplementationStatus(s).label), x, n))
                 x += n
         return out
 

@@ -332,6 +332,14 @@ def add_comment(
     return comment
 
 
+def _locked_report(report_id: int) -> CountryReport:
+    return (
+        CountryReport.objects.select_for_update(of=("self",))
+        .select_related("member_state")
+        .get(pk=report_id)
+    )
+
+
 @transaction.atomic
 def add_evidence(
     *,
@@ -343,7 +351,8 @@ def add_evidence(
     file=None,
     event_date: datetime.date | None = None,
 ) -> Evidence:
-    report = entry.report
+    # The report as stored now, locked: not the caller's copy, which may predate a submit.
+    report = _locked_report(entry.report_id)
     if not permissions.can_edit_report(acting_user, report):
         raise PermissionDenied("You may not add evidence to this report")
     if kind not in EvidenceKind.values:
@@ -383,7 +392,7 @@ def add_evidence(
 
 @transaction.atomic
 def remove_evidence(*, acting_user, evidence: Evidence) -> None:
-    report = evidence.entry.report
+    report = _locked_report(evidence.entry.report_id)
     if not permissions.can_edit_report(acting_user, report):
         raise PermissionDenied("You may not remove evidence from this report")
     record(

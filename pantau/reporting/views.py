@@ -1,6 +1,8 @@
 """Pages of the ASOD Standardized Country Report: filling, workflow, comments, versions and
 the Secretariat's dashboard. Every page starts from a restricted queryset."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -103,7 +105,7 @@ def report_detail(request, ref_area: str, year: int):
     )
 
 
-def _entry_context(request, report, entry, form=None, conflict=None, saved=False):
+def _entry_context(request, report, entry, form=None, conflict=None, saved=False, comments=None):
     editable = permissions.can_edit_report(request.user, report)
     if form is None:
         form = EntryForm(instance=entry, prefix=f"e{entry.pk}", initial={"version": entry.version})
@@ -112,10 +114,13 @@ def _entry_context(request, report, entry, form=None, conflict=None, saved=False
         "entry": entry,
         "form": form,
         "editable": editable,
+        "can_comment": permissions.can_comment(request.user, report),
         "conflict": conflict,
         "saved": saved,
         "evidence": list(entry.evidence.all()),
-        "comments": [c for c in report.comments.all() if c.activity_id == entry.activity_id],
+        "comments": comments
+        if comments is not None
+        else list(report.comments.filter(activity=entry.activity_id).select_related("author")),
     }
 
 
@@ -137,8 +142,8 @@ def report_section(request, ref_area: str, year: int, numeral: str):
         for anode in component.activities:
             for leaf in anode.reportable:
                 entry = entries[leaf.pk]
-                ctx = _entry_context(request, report, entry)
-                ctx["comments"] = [c for c in report_comments if c.activity_id == leaf.pk]
+                comments = [c for c in report_comments if c.activity_id == leaf.pk]
+                ctx = _entry_context(request, report, entry, comments=comments)
                 rows.append(
                     {
                         "component": component,
@@ -160,6 +165,7 @@ def report_section(request, ref_area: str, year: int, numeral: str):
             "previous": numerals[index - 1] if index > 0 else None,
             "next": numerals[index + 1] if index + 1 < len(numerals) else None,
             "editable": permissions.can_edit_report(request.user, report),
+            "can_comment": permissions.can_comment(request.user, report),
             "status_choices": ImplementationStatus.choices,
         },
     )
@@ -196,7 +202,9 @@ def entry_save(request, ref_area: str, year: int, code: str):
             conflict = exc.current
             data = request.POST.copy()
             data[f"e{entry.pk}-version"] = str(conflict.version)
-            form = EntryForm(data, instance=conflict, prefix=f"e{entry.pk}")
+            # Validating a form writes its data into its instance: give it a copy, or the
+            # "theirs" panel would show the user's own text.
+            form = EntryForm(data, instance=copy.copy(conflict), prefix=f"e{entry.pk}")
             form.is_valid()
             status = 409
         except PermissionDenied as exc:

@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 BANNER = "Demonstration system"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The loader hashes thirty passwords; Argon2's deliberate slowness is not under test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def load_demo() -> str:
     out = StringIO()
     call_command("demo", "load", stdout=out)

@@ -26,11 +26,6 @@ STATUSES = {
 SUMMARY_15_B_II = "In progress in 1 of 10 Member States; completed in 1"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def cycle(make_user):
     secretariat, asod = make_user("secretariat"), make_user("asod_reviewer")

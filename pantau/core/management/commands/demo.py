@@ -20,6 +20,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo accounts: {len(created)} created (illustrative data).")
             cycles = load_reporting_demo()
             self.stdout.write(f"Demo reporting cycles: {cycles} created (illustrative statuses).")
+            from pantau.narco.demo import load_narco_demo
+
+            self.stdout.write("\n".join(load_narco_demo()))
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")
