@@ -47,10 +47,10 @@ class CountryReportQuerySet(models.QuerySet):
         return self.filter(correction__isnull=True)
 
     def approved(self) -> "CountryReportQuerySet":
-        """Approved or published versions, the only ones that count in the filled Work Plan.
-        When a correction is approved the version it corrects becomes superseded, so this
-        holds at most one version per country and year."""
-        return self.filter(status__in=APPROVED_STATUSES)
+        """The newest approved or published version of each country's report: the only ones
+        that count in the filled Work Plan. A published version whose correction is approved
+        but not yet published stays public, but no longer counts."""
+        return self.filter(status__in=APPROVED_STATUSES).exclude(correction__status__in=APPROVED_STATUSES)
 
 
 class CountryReport(models.Model):

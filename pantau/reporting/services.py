@@ -224,9 +224,13 @@ def transition(
         updates["returned_count"] = F("returned_count") + 1
         updates["submitted_at"] = None
     CountryReport.objects.filter(pk=current.pk).update(**updates)
-    if action == Transition.APPROVE and current.previous_id:
-        # The corrected version stops counting once its correction is approved.
-        CountryReport.objects.filter(pk=current.previous_id).update(status=ReportStatus.SUPERSEDED)
+    if current.previous_id and action in (Transition.APPROVE, Transition.PUBLISH):
+        # The corrected version stops counting once its correction is approved; a published
+        # one stays public until the correction is published in its turn.
+        retire = [ReportStatus.APPROVED] if action == Transition.APPROVE else [ReportStatus.PUBLISHED]
+        CountryReport.objects.filter(pk=current.previous_id, status__in=retire).update(
+            status=ReportStatus.SUPERSEDED
+        )
     ReportTransition.objects.create(
         report=current,
         action=action,

@@ -8,10 +8,8 @@ from . import factories
 
 
 @pytest.fixture
-def people(make_user, settings):
+def people(make_user):
     """One user per role that matters to a Thai report, with an e-mail address each."""
-    # Argon2's deliberate slowness is not under test; these users log in with force_login.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     def user(key: str, role: str, state: str | None = None, group: str | None = None):
         return make_user(role, state, group, username=key, email=f"{key}@example.org")

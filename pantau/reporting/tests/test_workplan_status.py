@@ -129,8 +129,7 @@ def test_the_plan_pages_query_count_does_not_grow_with_the_reports(
 # --- the demo reports ------------------------------------------------------------------------
 
 
-def test_demo_load_creates_illustrative_cycles_and_reports_once(client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_demo_load_creates_illustrative_cycles_and_reports_once(client):
     call_command("demo", "load", stdout=StringIO())
 
     cycles = ReportingCycle.objects.order_by("year")

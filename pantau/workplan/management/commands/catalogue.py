@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
 
 from pantau.workplan.catalogue import CatalogueError, read_catalogue
 from pantau.workplan.services import load_catalogue
@@ -33,6 +34,12 @@ class Command(BaseCommand):
             result = load_catalogue(acting_user=None, spec=spec, system=True)
         except CatalogueError as exc:
             raise CommandError("\n".join(exc.problems)) from exc
+        except ProtectedError as exc:
+            codes = sorted({o.activity.code for o in exc.protected_objects if hasattr(o, "activity")})[:20]
+            raise CommandError(
+                f"{file}: nothing loaded. The file removes activities that country reports already "
+                f"use ({', '.join(codes)}); keep them in the file or retire the plan instead."
+            ) from exc
         if not result.changed:
             self.stdout.write(f"{summary}: already up to date, nothing changed.")
         else:
