@@ -55,3 +55,18 @@ def records(officers):
         syn_all=make_syndicate(officers.th, "Illustrative Golden Network", "all"),
         syn_th=make_syndicate(officers.th, "Illustrative Quiet Network"),
     )
+
+
+@pytest.fixture
+def api_client(api_client):
+    """One token per user: issuing a token is an audited write, and tests count events."""
+    issued: dict[int, dict[str, str]] = {}
+    issue = api_client.bearer
+
+    def bearer(user) -> dict[str, str]:
+        if user.pk not in issued:
+            issued[user.pk] = issue(user)
+        return dict(issued[user.pk])
+
+    api_client.bearer = bearer
+    return api_client
