@@ -7,6 +7,7 @@ turns on every transport-security setting that `manage.py check --deploy` looks 
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "ninja",
     "django_tasks_db",
     "pantau.core",
@@ -73,9 +77,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "pantau.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during the login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,6 +144,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -206,7 +219,12 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
-SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# Sessions end after PANTAU_SESSION_IDLE_MINUTES without a request (the cookie's age is
+# renewed by every request), at the latest PANTAU_SESSION_MAX_HOURS after sign-in (enforced
+# by pantau.accounts.middleware), and when the browser closes (ASVS 3.3.2: 30 min / 12 h).
+SESSION_COOKIE_AGE = int(os.environ.get("PANTAU_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+PANTAU_SESSION_MAX_AGE = int(os.environ.get("PANTAU_SESSION_MAX_HOURS", "8")) * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -223,6 +241,27 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Two-factor authentication (TOTP, django-otp): required for the roles listed in
+# pantau.accounts.permissions.TWO_FACTOR_ROLES when PANTAU_REQUIRE_2FA is on (the default);
+# anybody else may turn it on. Whoever has a confirmed device is asked for a code at sign-in.
+PANTAU_REQUIRE_2FA = os.environ.get("PANTAU_REQUIRE_2FA", "1") == "1"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Pantau")
+OTP_TOTP_THROTTLE_FACTOR = 1  # 1, 2, 4, 8... seconds between tries after wrong codes
+
+# Login throttling (django-axes): 5 failures for one username from one address lock that
+# pair out for 15 minutes; a successful sign-in clears the count. `pantau axes_reset` unlocks.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind a reverse proxy, the client's address is in X-Forwarded-For: set the number of
+# proxies (PANTAU_PROXY_COUNT=1) so that a client cannot pick its own address.
+if os.environ.get("PANTAU_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["PANTAU_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # --- API -------------------------------------------------------------------------------------
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))

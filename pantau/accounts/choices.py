@@ -16,3 +16,10 @@ class Role(models.TextChoices):
 NATIONAL_ROLES = frozenset({Role.FOCAL_POINT, Role.APPROVER, Role.NARCO_OFFICER})
 # Roles that act for the region; they must not name a Member State.
 REGIONAL_ROLES = frozenset({Role.SECRETARIAT, Role.ASOD_REVIEWER, Role.ADMINISTRATOR})
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do: read-only tokens are refused every unsafe method."""
+
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")

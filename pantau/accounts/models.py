@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import NATIONAL_ROLES, REGIONAL_ROLES, Role
+from .choices import NATIONAL_ROLES, REGIONAL_ROLES, Role, TokenScope
 
 
 class User(AbstractUser):
@@ -94,12 +94,19 @@ class ApiTokenQuerySet(models.QuerySet):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; the secret is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the secret is shown once.
+    Its scope limits it to reading unless it was issued for writing."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(
+        max_length=8,
+        choices=TokenScope.choices,
+        default=TokenScope.READ,
+        help_text=_("Read-only tokens are refused POST, PUT, PATCH and DELETE."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -120,6 +127,10 @@ class ApiToken(models.Model):
     @classmethod
     def generate_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
 
     @property
     def is_active(self) -> bool:

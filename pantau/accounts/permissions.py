@@ -85,3 +85,27 @@ def audit_scope(user) -> frozenset[str] | None:
 def can_view_audit(user) -> bool:
     scope = audit_scope(user)
     return scope is None or bool(scope)
+
+
+# --- two-factor authentication ---------------------------------------------------------------
+
+# Roles whose holders must sign in with a second factor (superusers count as administrators).
+TWO_FACTOR_ROLES = frozenset(
+    {
+        Role.NARCO_OFFICER,
+        Role.APPROVER,
+        Role.SECRETARIAT,
+        Role.ASOD_REVIEWER,
+        Role.ADMINISTRATOR,
+    }
+)
+
+
+def requires_two_factor(user) -> bool:
+    """True when the user's roles make a second factor mandatory (whatever the setting)."""
+    return any(g.role in TWO_FACTOR_ROLES for g in grants(user))
+
+
+def can_turn_off_two_factor(user) -> bool:
+    """People whose roles do not require a second factor may remove the one they set up."""
+    return not requires_two_factor(user)

@@ -21,13 +21,32 @@ from . import services
 from .models import NarcoRecord, Person, Syndicate
 from .permissions import can_edit_record, is_officer, officer_states
 
-router = Router(tags=["ASEAN-NARCO"], auth=authenticated)
-
 # One body for "does not exist", "not shared with you" and "you are not an officer".
 NOT_FOUND = "No such record"
 
 
+def _officers_only(auth):
+    """The same scheme as `auth` (one of pantau.api.auth.authenticated), answering 404 to
+    any other signed-in user before the request is even parsed: a non-officer learns
+    nothing from a 422 about a payload either. Anonymous callers still get 401."""
+    scheme = type(auth)
+
+    class OfficersOnly(scheme):  # type: ignore[valid-type,misc]
+        def authenticate(self, request, *args):
+            user = super().authenticate(request, *args)
+            if user is not None and not is_officer(user):
+                raise Http404(NOT_FOUND)
+            return user
+
+    OfficersOnly.__name__ = scheme.__name__  # the same security scheme in the OpenAPI document
+    return OfficersOnly()
+
+
+router = Router(tags=["ASEAN-NARCO"], auth=[_officers_only(a) for a in authenticated])
+
+
 def _require_officer(request: HttpRequest) -> None:
+    # Also checked here: a handler must never rely on the router's auth alone.
     if not is_officer(request.user):
         raise Http404(NOT_FOUND)
 
@@ -282,7 +301,14 @@ def _changes(payload: Schema) -> dict:
 
 
 TEXT_FIELDS = frozenset(
-    {"wanted_for", "notes", "originating_agency", "routes", "modus_operandi", "linked_organisations"}
+    {
+        "wanted_for",
+        "notes",
+        "originating_agency",
+        "routes",
+        "modus_operandi",
+        "linked_organisations",
+    }
 )
 
 

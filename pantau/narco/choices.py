@@ -25,16 +25,16 @@ class SyndicateStatus(models.TextChoices):
 class SourceReliability(models.TextChoices):
     """The source grading of the 4x4 system."""
 
-    A = "A", _("A – Always reliable")
-    B = "B", _("B – Mostly reliable")
-    C = "C", _("C – Sometimes reliable")
-    X = "X", _("X – Unreliable / untested")
+    A = "A", _("A – Always reliable")  # noqa: RUF001
+    B = "B", _("B – Mostly reliable")  # noqa: RUF001
+    C = "C", _("C – Sometimes reliable")  # noqa: RUF001
+    X = "X", _("X – Unreliable / untested")  # noqa: RUF001
 
 
 class InformationGrade(models.TextChoices):
     """The information grading of the 4x4 system."""
 
-    G1 = "1", _("1 – Known to be true without reservation")
-    G2 = "2", _("2 – Known personally to the source, not to the officer")
-    G3 = "3", _("3 – Not known personally to the source, corroborated")
-    G4 = "4", _("4 – Cannot be judged")
+    G1 = "1", _("1 – Known to be true without reservation")  # noqa: RUF001
+    G2 = "2", _("2 – Known personally to the source, not to the officer")  # noqa: RUF001
+    G3 = "3", _("3 – Not known personally to the source, corroborated")  # noqa: RUF001
+    G4 = "4", _("4 – Cannot be judged")  # noqa: RUF001

@@ -1,6 +1,8 @@
 """The ASEAN-NARCO forms. They turn what an officer types into the services' arguments; the
 services validate again and own every rule."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +38,7 @@ class SharingFields(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shared_with"].choices = _state_choices()
+        cast(forms.MultipleChoiceField, self.fields["shared_with"]).choices = _state_choices()
 
     def sharing_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -79,7 +81,9 @@ class PersonForm(VersionedForm, SharingFields):
         label=_("Identity documents"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: type | number | issuing country, e.g. passport | A1234567 | TH."),
+        help_text=_(
+            "One per line: type | number | issuing country, e.g. passport | A1234567 | TH."
+        ),
     )
     wanted_by = forms.ChoiceField(label=_("Wanted by"), required=False)
     wanted_for = forms.CharField(
@@ -89,7 +93,9 @@ class PersonForm(VersionedForm, SharingFields):
         label=_("Status"), choices=PersonStatus.choices, initial=PersonStatus.OF_INTEREST
     )
     originating_agency = forms.CharField(label=_("Originating agency"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     field_order = [
         "names",
@@ -107,7 +113,7 @@ class PersonForm(VersionedForm, SharingFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["wanted_by"].choices = [("", "—"), *_state_choices()]
+        cast(forms.ChoiceField, self.fields["wanted_by"]).choices = [("", "—"), *_state_choices()]
 
     def clean_names(self) -> list[str]:
         names = _lines(self.cleaned_data["names"])
@@ -119,7 +125,7 @@ class PersonForm(VersionedForm, SharingFields):
         return self.cleaned_data["nationality"].strip().upper()
 
     def clean_identity_documents(self) -> list[dict]:
-        documents = []
+        documents: list[dict[str, str]] = []
         for line in _lines(self.cleaned_data["identity_documents"]):
             parts = [p.strip() for p in line.split("|")]
             if len(parts) == 1:
@@ -149,7 +155,7 @@ class PersonForm(VersionedForm, SharingFields):
 
     @classmethod
     def initial_from(cls, person: Person) -> dict:
-        documents = person.identity_documents or []
+        documents = cast(list[dict[str, str]], person.identity_documents or [])
         return {
             "names": "\n".join(person.names),
             "nationality": person.nationality,

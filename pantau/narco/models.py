@@ -28,7 +28,7 @@ class NarcoQuerySet(models.QuerySet):
             Q(sharing=Sharing.ALL) | Q(sharing=Sharing.STATES, shared_with__code__in=states)
         )
         # A subquery rather than .distinct(): the M2M join must not duplicate rows.
-        return self.filter(pk__in=self.model.objects.filter(own | shared).values("pk"))
+        return self.filter(pk__in=self.model._default_manager.filter(own | shared).values("pk"))
 
 
 class NarcoRecord(models.Model):
@@ -74,8 +74,6 @@ class Person(NarcoRecord):
     )
     notes = models.TextField(blank=True)
 
-    objects = NarcoQuerySet.as_manager()
-
     class Meta:
         ordering = ["id"]
 
@@ -99,8 +97,6 @@ class Syndicate(NarcoRecord):
         max_length=16, choices=SyndicateStatus.choices, default=SyndicateStatus.ACTIVE
     )
 
-    objects = NarcoQuerySet.as_manager()
-
     class Meta:
         ordering = ["id"]
 
@@ -121,8 +117,6 @@ class WatchListEntry(NarcoRecord):
     source_agency = models.CharField(max_length=200)
     source_reliability = models.CharField(max_length=1, choices=SourceReliability.choices)
     information_grade = models.CharField(max_length=1, choices=InformationGrade.choices)
-
-    objects = NarcoQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

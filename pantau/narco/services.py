@@ -579,7 +579,7 @@ def _notify_hit(hit_id: int) -> None:
 
 @transaction.atomic
 def confirm_record(*, acting_user, obj: NarcoRecord) -> NarcoRecord:
-    """The originator confirms a record is still needed: a new review date, and out of the archive."""
+    """The originator confirms a record is still needed: a new review date, out of the archive."""
     if not can_edit_record(acting_user, obj):
         raise PermissionDenied("Only the originating Member State confirms a record")
     model = type(obj)

@@ -54,9 +54,7 @@ def _mark_overdue(rows: list) -> list:
 @officer_required
 def home(request):
     own = {
-        "persons": services.list_records(
-            acting_user=request.user, model=Person, own_only=True
-        ),
+        "persons": services.list_records(acting_user=request.user, model=Person, own_only=True),
         "syndicates": services.list_records(
             acting_user=request.user, model=Syndicate, own_only=True
         ),
@@ -175,9 +173,7 @@ def person_edit(request, pk: int):
 # --- Syndicates -------------------------------------------------------------------------------
 
 
-def _syndicate_page(
-    request, pk: int, watch_form: WatchEntryForm | None = None, status: int = 200
-):
+def _syndicate_page(request, pk: int, watch_form: WatchEntryForm | None = None, status: int = 200):
     syndicate = services.read_record(acting_user=request.user, model=Syndicate, pk=pk)
     members = services.list_records(acting_user=request.user, model=Person, syndicates=syndicate)
     watch = services.list_records(
@@ -209,9 +205,7 @@ def syndicate_create(request):
     form = SyndicateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            syndicate = services.create_syndicate(
-                acting_user=request.user, **form.service_kwargs()
-            )
+            syndicate = services.create_syndicate(acting_user=request.user, **form.service_kwargs())
         except services.NarcoValidationError as exc:
             for problem in exc.problems:
                 form.add_error(None, problem)
@@ -248,9 +242,7 @@ def syndicate_edit(request, pk: int):
     else:
         syndicate = services.read_record(acting_user=request.user, model=Syndicate, pk=pk)
         members = list(syndicate.members.values_list("pk", flat=True))
-        form = SyndicateForm(
-            initial=SyndicateForm.initial_from(syndicate, members), editing=True
-        )
+        form = SyndicateForm(initial=SyndicateForm.initial_from(syndicate, members), editing=True)
     return render(
         request,
         "narco/syndicate_form.html",

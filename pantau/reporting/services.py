@@ -68,6 +68,15 @@ def _create_report(
         )
         for a in activities
     )
+    if previous is not None:
+        # A correction carries the evidence over (files are shared, not copied).
+        new_entries = {e.activity_id: e for e in report.entries.all()}
+        Evidence.objects.bulk_create(
+            Evidence(entry=new_entries[ev.entry.activity_id], kind=ev.kind, title=ev.title, url=ev.url,
+                     file=ev.file.name, event_date=ev.event_date, created_at=ev.created_at,
+                     created_by_id=ev.created_by_id)
+            for ev in Evidence.objects.filter(entry__report=previous).select_related("entry")
+        )
     return report
 
 

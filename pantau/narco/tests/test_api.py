@@ -271,7 +271,11 @@ def test_the_audit_api_shows_no_narco_event_even_to_the_secretariat(
 ):
     api_client.get(f"{PERSONS}/{records.th_all.pk}", headers=api_client.bearer(officers.my))
     assert AuditEvent.objects.filter(action__startswith="narco.").count() > 5
-    for user in (make_user("secretariat"), make_user("administrator"), make_user("focal_point", "TH")):
+    for user in (
+        make_user("secretariat"),
+        make_user("administrator"),
+        make_user("focal_point", "TH"),
+    ):
         response = api_client.get(
             "/api/v1/audit/events", {"limit": 1000}, headers=api_client.bearer(user)
         )

@@ -23,9 +23,7 @@ def found(officer, query: str) -> list[int]:
 
 
 def search_api(client, officer, query: str):
-    return client.get(
-        "/api/v1/narco/search", {"name": query}, headers=client.bearer(officer)
-    )
+    return client.get("/api/v1/narco/search", {"name": query}, headers=client.bearer(officer))
 
 
 def test_names_are_romanised_and_keyed():

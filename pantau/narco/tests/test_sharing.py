@@ -185,8 +185,23 @@ def test_outsiders_get_404_from_every_api_operation(api_client, outsiders, recor
         )
         assert response.status_code == 404, (method, url)
         assert response.json() == {"detail": "Not Found"}, (method, url)
+    # Even a payload the schema refuses answers 404, not 422.
+    for method, url in (("post", "/api/v1/narco/persons"), ("put", f"/api/v1/narco/persons/{pk}")):
+        response = getattr(api_client, method)(
+            url, data="{", content_type="application/json", headers=headers
+        )
+        assert response.status_code == 404, (method, url)
     assert person_row(records.th_all) == before
     assert last_event_id() == events
+
+
+@pytest.mark.parametrize("who", ["secretariat", "superuser", "th-focal-point"])
+def test_outsiders_signed_in_by_session_get_404_too(client, outsiders, records, who):
+    client.force_login(outsiders[who])
+    for url in ("/api/v1/narco/persons", f"/api/v1/narco/persons/{records.th_all.pk}"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not Found"}
 
 
 def test_anonymous_gets_401_from_the_api(client, records):

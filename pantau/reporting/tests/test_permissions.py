@@ -182,7 +182,9 @@ def test_the_country_and_the_reviewers_comment(people, cycle2024, key):
 
 
 @pytest.mark.parametrize("key", ["my_focal", "secretariat", "asod", "wg"])
-def test_only_the_countrys_reporters_add_or_remove_evidence(people, cycle2024, key, settings, tmp_path):
+def test_only_the_countrys_reporters_add_or_remove_evidence(
+    people, cycle2024, key, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     entry = factories.entry_of(factories.report_of("TH", 2024), "15.a")
     evidence = services.add_evidence(

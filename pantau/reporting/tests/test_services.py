@@ -18,7 +18,6 @@ from pantau.reporting.models import (
     Comment,
     CountryReport,
     ReportingCycle,
-    ReportTransition,
 )
 from pantau.reporting.querysets import regional_status
 from pantau.workplan.models import Activity
@@ -63,9 +62,7 @@ def report_row(report: CountryReport) -> dict:
 
 def reportable_codes() -> set[str]:
     return set(
-        Activity.objects.filter(plan=factories.plan())
-        .reportable()
-        .values_list("code", flat=True)
+        Activity.objects.filter(plan=factories.plan()).reportable().values_list("code", flat=True)
     )
 
 
@@ -456,10 +453,13 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
     people, cycle2024, immediate_tasks, django_capture_on_commit_callbacks
 ):
     report = factories.report_of("TH", 2024)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with contextlib.suppress(RuntimeError), transaction.atomic():
-            services.transition(acting_user=people.th_approver, report=report, action="submit")
-            raise RuntimeError("something later in the same transaction fails")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        contextlib.suppress(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.transition(acting_user=people.th_approver, report=report, action="submit")
+        raise RuntimeError("something later in the same transaction fails")
 
     assert callbacks == []
     assert mail.outbox == []

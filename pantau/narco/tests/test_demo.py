@@ -1,0 +1,47 @@
+"""The ASEAN-NARCO demo: three officers and illustrative records, loaded once."""
+
+import pytest
+
+from pantau.accounts.models import RoleAssignment, User
+from pantau.audit.models import AuditEvent
+from pantau.audit.services import verify
+from pantau.core.demo import DEMO_PASSWORD
+from pantau.narco import services
+from pantau.narco.demo import load_narco_demo
+from pantau.narco.models import NameKey, Person, Syndicate, WatchListEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        Person.objects.count(),
+        Syndicate.objects.count(),
+        WatchListEntry.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_the_demo_loads_once_and_is_illustrative(client):
+    output = "\n".join(load_narco_demo())
+    assert "3 officers and 4 illustrative records created" in output
+    for username in ("th.narco", "my.narco", "la.narco"):
+        assert username in output
+        user = User.objects.get(username=username)
+        assert user.is_demo
+        assert set(user.role_assignments.values_list("role", flat=True)) == {"narco_officer"}
+    assert all(n.startswith("Illustrative") for n in NameKey.objects.values_list("name", flat=True))
+    assert not Person.objects.filter(is_demo=False).exists()
+    assert verify().ok
+
+    before = counts()
+    again = "\n".join(load_narco_demo())
+    assert "0 officers and 0 illustrative records created" in again
+    assert counts() == before
+
+    my = User.objects.get(username="my.narco")
+    found = services.search(acting_user=my, query="Illustrative Somchai Demo").persons
+    assert [p.originator.code for p, _ in found] == ["TH"]
+    assert client.login(username="th.narco", password=DEMO_PASSWORD)
