@@ -72,9 +72,16 @@ def _create_report(
         # A correction carries the evidence over (files are shared, not copied).
         new_entries = {e.activity_id: e for e in report.entries.all()}
         Evidence.objects.bulk_create(
-            Evidence(entry=new_entries[ev.entry.activity_id], kind=ev.kind, title=ev.title, url=ev.url,
-                     file=ev.file.name, event_date=ev.event_date, created_at=ev.created_at,
-                     created_by_id=ev.created_by_id)
+            Evidence(
+                entry=new_entries[ev.entry.activity_id],
+                kind=ev.kind,
+                title=ev.title,
+                url=ev.url,
+                file=ev.file.name,
+                event_date=ev.event_date,
+                created_at=ev.created_at,
+                created_by_id=ev.created_by_id,
+            )
             for ev in Evidence.objects.filter(entry__report=previous).select_related("entry")
         )
     return report
@@ -236,7 +243,9 @@ def transition(
     if current.previous_id and action in (Transition.APPROVE, Transition.PUBLISH):
         # The corrected version stops counting once its correction is approved; a published
         # one stays public until the correction is published in its turn.
-        retire = [ReportStatus.APPROVED] if action == Transition.APPROVE else [ReportStatus.PUBLISHED]
+        retire = (
+            [ReportStatus.APPROVED] if action == Transition.APPROVE else [ReportStatus.PUBLISHED]
+        )
         CountryReport.objects.filter(pk=current.previous_id, status__in=retire).update(
             status=ReportStatus.SUPERSEDED
         )

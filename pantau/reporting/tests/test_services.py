@@ -599,3 +599,25 @@ def test_an_empty_comment_or_a_reply_across_reports_is_refused(people, cycle2024
         services.add_comment(acting_user=people.secretariat, report=th, body="x", parent=on_my)
 
     assert Comment.objects.count() == before
+
+
+def test_a_correction_carries_the_evidence_over(people, cycle2024):
+    report = factories.draft_report("TH", 2024, {"15.a": "completed"})
+    entry = factories.entry_of(report, "15.a")
+    services.add_evidence(
+        acting_user=people.th_focal,
+        entry=entry,
+        kind="link",
+        title="Annual report",
+        url="https://example.org/ar",
+    )
+    report = factories.advance(report, "approve")
+    correction = services.open_correction(acting_user=people.th_approver, report=report)
+    carried = factories.entry_of(correction, "15.a").evidence.get()
+    assert (carried.kind, carried.title, carried.url) == (
+        "link",
+        "Annual report",
+        "https://example.org/ar",
+    )
+    # The approved version keeps its own evidence untouched.
+    assert factories.entry_of(report, "15.a").evidence.count() == 1
