@@ -48,11 +48,12 @@ def make_user(db):
 
 @pytest.fixture
 def api_client(client):
-    """A Django test client with a `bearer(user)` helper that issues a real API token."""
+    """A Django test client with a `bearer(user)` helper that issues a real API token
+    (read-and-write unless `scope="read"`)."""
     from pantau.accounts.services import issue_token
 
-    def bearer(user) -> dict[str, str]:
-        _, key = issue_token(acting_user=user, user=user, name="test")
+    def bearer(user, scope: str = "write") -> dict[str, str]:
+        _, key = issue_token(acting_user=user, user=user, name="test", scope=scope)
         return {"Authorization": f"Bearer {key}"}
 
     client.bearer = bearer
@@ -63,3 +64,11 @@ def api_client(client):
 def _fast_password_hashing(settings):
     # Argon2 is what production uses (see settings); tests create many users and need speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_not_required(settings):
+    # Most tests sign in with client.force_login, which gives no second factor. The tests of
+    # two-factor authentication (accounts/tests/test_2fa.py) and the authorisation walk turn
+    # the requirement back on, as production has it.
+    settings.PANTAU_REQUIRE_2FA = False

@@ -2,6 +2,9 @@ from django.contrib import admin
 
 from pantau.core.admin_mixins import ReadOnlyAdmin
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import services
 from .models import ApiToken, RoleAssignment, User
 
 
@@ -26,6 +29,14 @@ class UserAdmin(ReadOnlyAdmin):
     search_fields = ["username", "display_name", "email"]
     exclude = ["password"]
     inlines = [RoleAssignmentInline]
+    actions = ["remove_two_factor"]
+
+    @admin.action(description="Remove two-factor devices (a lost phone: they set up a new one)")
+    def remove_two_factor(self, request, queryset):
+        removed = sum(
+            services.remove_totp_devices(acting_user=request.user, user=user) for user in queryset
+        )
+        self.message_user(request, f"{removed} device(s) removed.")
 
 
 @admin.register(ApiToken)
@@ -34,9 +45,22 @@ class ApiTokenAdmin(ReadOnlyAdmin):
         "prefix",
         "user",
         "name",
+        "scope",
         "created_at",
         "expires_at",
         "revoked_at",
         "last_used_at",
     ]
     exclude = ["key_hash"]
+
+
+# django-otp's own admin edits devices and shows their secret keys: replace it with a list
+# that shows neither (devices are added by their owner and removed through services).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]

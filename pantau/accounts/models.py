@@ -38,6 +38,7 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # sorted(): a frozenset's order changes from run to run, and so would the migration.
         constraints = [
             # One row per user, role and scope (partial constraints: NULLs are never equal).
             models.UniqueConstraint(
@@ -59,15 +60,15 @@ class RoleAssignment(models.Model):
             # regional role with one, would silently widen or narrow what the user can do.
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=[r.value for r in NATIONAL_ROLES], member_state__isnull=False)
-                    | ~Q(role__in=[r.value for r in NATIONAL_ROLES])
+                    Q(role__in=sorted(r.value for r in NATIONAL_ROLES), member_state__isnull=False)
+                    | ~Q(role__in=sorted(r.value for r in NATIONAL_ROLES))
                 ),
                 name="national_role_has_member_state",
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=[r.value for r in REGIONAL_ROLES], member_state__isnull=True)
-                    | ~Q(role__in=[r.value for r in REGIONAL_ROLES])
+                    Q(role__in=sorted(r.value for r in REGIONAL_ROLES), member_state__isnull=True)
+                    | ~Q(role__in=sorted(r.value for r in REGIONAL_ROLES))
                 ),
                 name="regional_role_has_no_member_state",
             ),

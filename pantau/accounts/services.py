@@ -1,16 +1,26 @@
-"""Writes on accounts: users, role assignments and API tokens, each audited."""
+"""Writes on accounts: users, role assignments, API tokens and TOTP devices, each audited."""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
 
-from .choices import Role
+from .choices import Role, TokenScope
 from .models import ApiToken, RoleAssignment, User
+from .permissions import can_turn_off_two_factor, is_administrator
+
+
+def _acts_for(acting_user, user: User) -> bool:
+    """The user themselves, an administrator, or the server's operator: a string actor is a
+    command line (`pantau token`, `pantau demo load`), which only the operator can run."""
+    if isinstance(acting_user, str):
+        return True
+    return acting_user == user or bool(acting_user and is_administrator(acting_user))
 
 
 @transaction.atomic
@@ -77,14 +87,28 @@ def assign_role(
 
 @transaction.atomic
 def issue_token(
-    *, acting_user, user: User, name: str = "", days: int | None = None
+    *,
+    acting_user,
+    user: User,
+    name: str = "",
+    days: int | None = None,
+    scope: TokenScope | str = TokenScope.READ,
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored nor shown again."""
+    if scope not in TokenScope.values:
+        raise ValueError(f"Unknown token scope {scope!r}: use one of {', '.join(TokenScope)}")
+    if not user.is_active:
+        raise PermissionDenied("An inactive user gets no token")
+    if not _acts_for(acting_user, user):
+        raise PermissionDenied("Only the user or an administrator may issue a token")
     key = ApiToken.generate_key()
     days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
+    if days < 0:
+        raise ValueError("A token's validity cannot be negative")
     token = ApiToken.objects.create(
         user=user,
         name=name,
+        scope=scope,
         prefix=key[:12],
         key_hash=ApiToken.hash_key(key),
         expires_at=timezone.now() + timedelta(days=days) if days > 0 else None,
@@ -96,6 +120,7 @@ def issue_token(
         after={
             "user": user.username,
             "name": name,
+            "scope": str(scope),
             "prefix": token.prefix,
             "expires_at": token.expires_at,
         },
@@ -105,7 +130,7 @@ def issue_token(
 
 @transaction.atomic
 def revoke_token(*, acting_user, token: ApiToken) -> None:
-    if acting_user != token.user and not (acting_user and acting_user.is_superuser):
+    if not _acts_for(acting_user, token.user):
         raise PermissionDenied("Only the token's owner or an administrator may revoke it")
     if token.revoked_at is None:
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
@@ -118,8 +143,8 @@ def revoke_token(*, acting_user, token: ApiToken) -> None:
         )
 
 
-def authenticate_token(key: str) -> User | None:
-    """The active user a bearer key belongs to, or None."""
+def authenticate_token(key: str) -> tuple[User, ApiToken] | None:
+    """The active user a bearer key belongs to, with the token (for its scope), or None."""
     if not key.startswith(ApiToken.PREFIX):
         return None
     token = (
@@ -132,4 +157,50 @@ def authenticate_token(key: str) -> User | None:
         return None
     # A bookkeeping timestamp, not a domain change: not audited, and never blocks the request.
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    return token.user, token
+
+
+# --- two-factor authentication ---------------------------------------------------------------
+
+
+@transaction.atomic
+def add_totp_device(
+    *, acting_user, user: User, key: str, name: str = "authenticator", last_t: int = -1
+) -> TOTPDevice:
+    """Register a confirmed TOTP device (the caller has checked a first code against `key`,
+    whose time step is `last_t`, so that code cannot be used a second time)."""
+    if not _acts_for(acting_user, user):
+        raise PermissionDenied("Only the user or an administrator may add a device")
+    device = TOTPDevice.objects.create(
+        user=user, name=name, key=key, confirmed=True, last_t=last_t
+    )
+    # The secret is never written to the audit log: only that a device now exists.
+    record(
+        actor=acting_user,
+        action="accounts.2fa.enable",
+        obj=device,
+        object_repr=f"{name} ({user.username})",
+        after={"user": user.username, "device": name},
+    )
+    return device
+
+
+@transaction.atomic
+def remove_totp_devices(*, acting_user, user: User) -> int:
+    """Remove the user's TOTP devices (a lost phone). Users whose roles require a second
+    factor cannot remove their own: an administrator does it, and they set up a new one."""
+    if not _acts_for(acting_user, user):
+        raise PermissionDenied("Only the user or an administrator may remove devices")
+    if acting_user == user and not can_turn_off_two_factor(user):
+        raise PermissionDenied("Your roles require two-factor authentication")
+    devices = list(TOTPDevice.objects.filter(user=user).order_by("pk"))
+    for device in devices:
+        record(
+            actor=acting_user,
+            action="accounts.2fa.disable",
+            obj=device,
+            object_repr=f"{device.name} ({user.username})",
+            before={"user": user.username, "device": device.name},
+        )
+    TOTPDevice.objects.filter(pk__in=[d.pk for d in devices]).delete()
+    return len(devices)

@@ -4,9 +4,11 @@ only by `pantau demo load` (which `make run` calls), never by migrations or prod
 from django.db import transaction
 from django.utils import timezone
 
+from pantau.accounts import otp
 from pantau.accounts.choices import Role
 from pantau.accounts.models import User
-from pantau.accounts.services import assign_role, create_user
+from pantau.accounts.permissions import TWO_FACTOR_ROLES
+from pantau.accounts.services import add_totp_device, assign_role, create_user
 from pantau.audit.services import record
 from pantau.members.models import MemberState
 from pantau.workplan.models import WorkingGroup
@@ -46,6 +48,33 @@ def demo_accounts() -> list[tuple[str, str, str, str | None, str | None]]:
     return rows
 
 
+def ensure_demo_device(user: User) -> str:
+    """The base32 secret of the demo user's TOTP device, created (confirmed) if missing.
+    The secrets are printed by `pantau demo load`; `pantau otp code USERNAME` prints the
+    current code of a demo account, so the demo can be tried without an authenticator app."""
+    if not user.is_demo:
+        raise ValueError(f"{user.username} is not a demo account")
+    device = otp.confirmed_device(user)
+    if device is None:
+        device = add_totp_device(acting_user=ACTOR, user=user, key=otp.new_key(), name="demo")
+    return otp.base32_secret(device.key)
+
+
+def demo_two_factor_secrets() -> list[tuple[str, str]]:
+    """(username, base32 secret) of every demo account with a TOTP device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    devices = (
+        TOTPDevice.objects.filter(user__is_demo=True, confirmed=True)
+        .select_related("user")
+        .order_by("user__username", "pk")
+    )
+    seen: dict[str, str] = {}
+    for device in devices:
+        seen.setdefault(device.user.username, otp.base32_secret(device.key))
+    return sorted(seen.items())
+
+
 @transaction.atomic
 def load_demo() -> list[str]:
     """Create the demo accounts that do not exist yet; returns the usernames created."""
@@ -72,6 +101,9 @@ def load_demo() -> list[str]:
             member_state=states[state] if state else None,
             working_group=groups[group] if group else None,
         )
+        if role in TWO_FACTOR_ROLES and user.is_demo:
+            # Their roles require a second factor: the demo gives them a device up front.
+            ensure_demo_device(user)
     if not DemoDataset.objects.exists():
         dataset = DemoDataset.objects.create(
             loaded_at=timezone.now(),

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from pantau.members.services import load_reference_data
+from pantau.statistics.services import METADATA_FILE, load_metadata
 from pantau.workplan.catalogue import BUNDLED_CATALOGUES, CATALOGUE_DIR, read_catalogue
 from pantau.workplan.services import LoadResult, load_catalogue
 
@@ -19,4 +20,7 @@ def load_reference_and_catalogues() -> tuple[dict[str, int], list[LoadResult]]:
         load_catalogue(acting_user=None, spec=read_catalogue(CATALOGUE_DIR / name), system=True)
         for name in BUNDLED_CATALOGUES
     ]
+    load_metadata(
+        acting_user="pantau setup", data=json.loads(METADATA_FILE.read_text()), system=True
+    )
     return counts, results

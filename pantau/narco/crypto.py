@@ -20,17 +20,25 @@ def _fernet() -> MultiFernet:
         if settings.PRODUCTION:
             raise RuntimeError("PANTAU_NARCO_KEYS must be set in production")
         path = settings.VAR_DIR / "narco.key"
-        try:
-            # Created readable by the owner only from the start, and exclusively: two
-            # processes starting together must not each write (and use) a different key.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as f:
-                f.write(Fernet.generate_key())
+        if not path.exists():
+            _create_key_file(path)
         keys = [path.read_text().strip()]
     return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def _create_key_file(path) -> None:
+    """Readable by the owner only from the start, and published whole and once: two
+    processes starting together (test workers, server workers) must use the same key."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(Fernet.generate_key())
+    try:
+        os.link(tmp, path)  # fails if another process published its key first: use that one
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 def encrypt(value: str) -> str:

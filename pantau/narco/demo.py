@@ -2,16 +2,14 @@
 device, and a few records. Every name starts "Illustrative": the persons and syndicates are
 made up. Loading twice creates nothing new."""
 
-import base64
-
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
 
+from pantau.accounts import otp
 from pantau.accounts.choices import Role
 from pantau.accounts.models import User
 from pantau.accounts.services import assign_role, create_user
-from pantau.core.demo import ACTOR, DEMO_PASSWORD
+from pantau.core.demo import ACTOR, DEMO_PASSWORD, ensure_demo_device
 from pantau.members.models import MemberState
 
 from . import services
@@ -38,20 +36,14 @@ def _officer(username: str, code: str) -> tuple[User, bool]:
     return user, created
 
 
-def demo_totp(user: User) -> tuple[str, str] | None:
-    """(base32 secret, otpauth:// URI) of the user's demo TOTP device, created if missing.
-
-    TODO(lead): django-otp was not installed when this was written, so this path is
-    untested; once `django_otp` and `django_otp.plugins.otp_totp` are in INSTALLED_APPS,
-    check it against the login flow (and drop this note). Until then it returns None."""
-    if not (apps.is_installed("django_otp") and apps.is_installed("django_otp.plugins.otp_totp")):
-        return None
-    from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-not-found]
-
-    device = TOTPDevice.objects.filter(user=user, name="demo").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
-    return base64.b32encode(device.bin_key).decode(), device.config_url
+def demo_totp(user: User) -> tuple[str, str]:
+    """(base32 secret, otpauth:// URI) of the officer's demo TOTP device, created (through
+    the accounts services, like every demo account's) if missing: officers must sign in
+    with a second factor, so the loader prints what an authenticator app needs."""
+    secret = ensure_demo_device(user)
+    device = otp.confirmed_device(user)
+    assert device is not None
+    return secret, device.config_url
 
 
 def _exists(name: str) -> bool:
@@ -152,11 +144,10 @@ def load_narco_demo() -> list[str]:
         f"ASEAN-NARCO officers (password {DEMO_PASSWORD!r}):",
     ]
     for username, code in OFFICERS:
-        totp = demo_totp(officers[code])
-        lines.append(f"  {username:16} {code}")
-        if totp is None:
-            lines.append("    TOTP: not set up (django-otp is not installed yet)")
-        else:
-            lines.append(f"    TOTP secret (base32): {totp[0]}")
-            lines.append(f"    {totp[1]}")
+        if not officers[code].is_demo:  # a real account of that name: its secret stays its own
+            lines.append(f"  {username:16} {code}  (not a demo account: no TOTP secret shown)")
+            continue
+        secret, uri = demo_totp(officers[code])
+        lines.append(f"  {username:16} {code}  TOTP secret (base32): {secret}")
+        lines.append(f"    {uri}")
     return lines

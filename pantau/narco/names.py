@@ -34,6 +34,10 @@ def score(query: str, romanised: str, phonetic_key: str) -> float:
         fuzz.token_sort_ratio(q, romanised),
         fuzz.ratio(q.replace(" ", ""), romanised.replace(" ", "")),
     )
+    if len(q.split()) >= 2:
+        # Two or more words all found in a longer recorded name ("Chen Jia" in "Chen Jia Ming");
+        # a single word would match every namesake, so it must match the whole name.
+        text = max(text, fuzz.token_set_ratio(q, romanised) * 0.97)
     sound = fuzz.token_sort_ratio(phonetic(query), phonetic_key) if phonetic_key else 0.0
     # Sound alone is weaker evidence than spelling: it is discounted a little.
     return max(text, sound * 0.95)

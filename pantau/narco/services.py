@@ -535,6 +535,12 @@ def search(*, acting_user, query: str, limit: int = 50) -> SearchResult:
             if len(target) < limit:
                 target.append((obj, round(s, 1)))  # type: ignore[arg-type]
             continue
+        recent = SearchHit.objects.filter(
+            **{kind: obj}, searched_by=acting_user, at__gte=now - datetime.timedelta(hours=24)
+        )
+        if recent.exists():
+            # The originator already knows this officer looked for this name today.
+            continue
         hit = SearchHit.objects.create(
             **{kind: obj},
             originator_id=obj.originator_id,

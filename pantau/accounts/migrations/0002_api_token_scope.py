@@ -14,10 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RemoveConstraint(
             model_name='roleassignment',
-            name='national_role_has_member_state',
-        ),
-        migrations.RemoveConstraint(
-            model_name='roleassignment',
             name='regional_role_has_no_member_state',
         ),
         migrations.AddField(
@@ -27,10 +23,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('member_state__isnull', False), ('role__in', ['focal_point', 'approver', 'narco_officer'])), models.Q(('role__in', ['focal_point', 'approver', 'narco_officer']), _negated=True), _connector='OR'), name='national_role_has_member_state'),
-        ),
-        migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('member_state__isnull', True), ('role__in', ['administrator', 'secretariat', 'asod_reviewer'])), models.Q(('role__in', ['administrator', 'secretariat', 'asod_reviewer']), _negated=True), _connector='OR'), name='regional_role_has_no_member_state'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('member_state__isnull', True), ('role__in', ['administrator', 'asod_reviewer', 'secretariat'])), models.Q(('role__in', ['administrator', 'asod_reviewer', 'secretariat']), _negated=True), _connector='OR'), name='regional_role_has_no_member_state'),
         ),
     ]

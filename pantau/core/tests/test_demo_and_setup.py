@@ -12,6 +12,7 @@ from pantau.audit.services import verify
 from pantau.core.demo import DEMO_PASSWORD
 from pantau.core.models import DemoDataset
 from pantau.members.models import MemberState
+from pantau.narco.demo import OFFICERS as NARCO_OFFICERS
 from pantau.workplan.models import WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +63,11 @@ def test_demo_load_creates_an_account_for_every_role_and_state(client):
         assert roles_of(f"wg.{group.lower()}") == {("wg_member", None, group)}
 
     demo_users = User.objects.filter(is_demo=True)
-    assert demo_users.count() == 2 * 11 + 3 + 5
+    assert demo_users.count() == 2 * 11 + 3 + 5 + len(NARCO_OFFICERS)
     assert User.objects.get(username="admin").is_superuser
     assert not User.objects.get(username="secretariat").is_superuser
-    assert f"Demo accounts: {demo_users.count()} created" in output
+    assert f"Demo accounts: {demo_users.count() - len(NARCO_OFFICERS)} created" in output
+    assert f"ASEAN-NARCO demo: {len(NARCO_OFFICERS)} officers" in output
     assert "th.focal" in output
     assert DemoDataset.objects.count() == 1
     assert verify().ok

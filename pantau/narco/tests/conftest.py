@@ -58,14 +58,37 @@ def records(officers):
 
 
 @pytest.fixture
+def client(client):
+    """The test client with `sign_in(user)`: signed in with a session verified by a second
+    factor, as officers (and the Secretariat, administrators) must be to reach any page."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def sign_in(user) -> None:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    client.sign_in = sign_in
+    return client
+
+
+@pytest.fixture
 def api_client(api_client):
-    """One token per user: issuing a token is an audited write, and tests count events."""
+    """Write-scoped tokens, one per user: issuing a token is an audited write, and tests
+    count events."""
+    from pantau.accounts.services import issue_token
+
     issued: dict[int, dict[str, str]] = {}
-    issue = api_client.bearer
 
     def bearer(user) -> dict[str, str]:
         if user.pk not in issued:
-            issued[user.pk] = issue(user)
+            _, key = issue_token(acting_user=user, user=user, name="test", scope="write")
+            issued[user.pk] = {"Authorization": f"Bearer {key}"}
         return dict(issued[user.pk])
 
     api_client.bearer = bearer

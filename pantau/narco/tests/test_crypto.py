@@ -92,3 +92,15 @@ def test_empty_identifiers_stay_empty(officers):
     person = make_person(officers.th, ["Illustrative No Papers"])
     assert raw_columns(person.pk) == (None, None)
     assert Person.objects.get(pk=person.pk).identity_documents is None
+
+
+def test_a_development_key_is_created_once_readable_by_its_owner_only(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    path = tmp_path / "narco.key"
+    crypto._create_key_file(path)
+    first = path.read_bytes()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    Fernet(first)  # a valid key
+    crypto._create_key_file(path)  # a second process arriving late keeps the first key
+    assert path.read_bytes() == first
+    assert [p.name for p in tmp_path.iterdir()] == ["narco.key"]

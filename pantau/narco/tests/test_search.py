@@ -111,7 +111,7 @@ def test_a_visible_match_is_no_hit(officers, settings, django_capture_on_commit_
 def test_the_search_page_shows_results_only(client, officers):
     shown = make_person(officers.th, ["Nguyễn Văn Demo"], ["LA"])
     make_person(officers.th, ["Nguyen Van Demo", "Illustrative Secret Alias"], ["MY"])
-    client.force_login(officers.la)
+    client.sign_in(officers.la)
     page = client.get(reverse("narco:search"), {"name": "Nguyen Van Demo"})
     assert page.status_code == 200
     assert reverse("narco:person-detail", args=[shown.pk]) in page.text
@@ -124,14 +124,14 @@ def test_the_originator_sees_the_hit_and_the_searcher_does_not(client, officers)
     hidden = make_person(officers.th, ["Illustrative Somchai Demo"])
     services.search(acting_user=officers.my, query="Illustrative Somchai Demo")
 
-    client.force_login(officers.th2)
+    client.sign_in(officers.th2)
     page = client.get(reverse("narco:hits"))
     assert page.status_code == 200
     assert f"Person #{hidden.pk}" in page.text
     assert "Malaysia (MY)" in page.text
     assert "Illustrative Somchai Demo" in page.text  # the query the partner typed
 
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     page = client.get(reverse("narco:hits"))
     assert "No hits." in page.text
     assert "Illustrative Somchai Demo" not in page.text
@@ -152,3 +152,18 @@ def test_archived_records_are_not_searched(officers):
     services.archive_overdue()
     assert found(officers.my, "Illustrative Somchai Demo") == []
     assert not SearchHit.objects.exists()
+
+
+def test_two_words_find_a_longer_name_but_one_word_does_not(officers):
+    person = make_person(officers.th, ["Chen Jia Ming"], "all", nationality="CN")
+    make_person(officers.th, ["Chen Wei"], "all", nationality="CN")
+    assert found(officers.my, "Chen Jia") == [person.pk]
+    # A lone family name would list every namesake: it must match a whole name.
+    assert found(officers.my, "Chen") == []
+
+
+def test_a_partner_repeating_a_search_makes_one_hit_a_day(officers):
+    make_person(officers.th, ["Somchai Hidden"], None)
+    services.search(acting_user=officers.my, query="Somchai Hidden")
+    services.search(acting_user=officers.my, query="Somchai Hidden")
+    assert SearchHit.objects.filter(searched_by=officers.my).count() == 1

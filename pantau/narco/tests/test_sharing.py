@@ -68,7 +68,7 @@ def test_a_shared_record_lists_only_members_the_reader_may_see(api_client, offic
     assert body["members"] == [shown.pk]
     page = api_client.get(reverse("narco:syndicate-detail", args=[syndicate.pk]))
     assert page.status_code == 302  # the session client is not signed in
-    api_client.force_login(officers.my)
+    api_client.sign_in(officers.my)
     page = api_client.get(reverse("narco:syndicate-detail", args=[syndicate.pk]))
     assert "Illustrative Shown Member" in page.text
     assert "Illustrative Hidden Member" not in page.text
@@ -197,7 +197,7 @@ def test_outsiders_get_404_from_every_api_operation(api_client, outsiders, recor
 
 @pytest.mark.parametrize("who", ["secretariat", "superuser", "th-focal-point"])
 def test_outsiders_signed_in_by_session_get_404_too(client, outsiders, records, who):
-    client.force_login(outsiders[who])
+    client.sign_in(outsiders[who])
     for url in ("/api/v1/narco/persons", f"/api/v1/narco/persons/{records.th_all.pk}"):
         response = client.get(url)
         assert response.status_code == 404
@@ -215,7 +215,7 @@ def test_the_django_admin_has_no_narco_model():
 
 
 def test_the_django_admin_shows_nothing_of_the_module_to_a_superuser(client, outsiders, records):
-    client.force_login(outsiders["superuser"])
+    client.sign_in(outsiders["superuser"])
     index = client.get("/admin/")
     assert index.status_code == 200
     assert "narco" not in index.text.lower()

@@ -62,7 +62,7 @@ def state_of(records) -> dict:
     "who", ["secretariat", "administrator", "superuser", "th-focal-point", "th-approver", "no-role"]
 )
 def test_every_page_answers_404_to_non_officers(client, outsiders, records, watch, who):
-    client.force_login(outsiders[who])
+    client.sign_in(outsiders[who])
     before = state_of(records)
     for url in narco_urls(records):
         assert client.get(url).status_code == 404, url
@@ -79,7 +79,7 @@ def test_every_page_sends_anonymous_visitors_to_sign_in(client, records, watch):
 
 
 def test_officers_open_every_page(client, officers, records, watch):
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     for url in narco_urls(records):
         if url.endswith(("/confirm/", "/watch/")):
             continue  # POST only
@@ -88,10 +88,10 @@ def test_officers_open_every_page(client, officers, records, watch):
 
 
 def test_the_nav_link_is_shown_to_officers_only(client, officers, outsiders):
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     assert 'href="/narco/">ASEAN-NARCO</a>' in client.get("/").text
     for user in outsiders.values():
-        client.force_login(user)
+        client.sign_in(user)
         assert "ASEAN-NARCO" not in client.get("/").text
     client.logout()
     assert "ASEAN-NARCO" not in client.get("/").text
@@ -103,7 +103,7 @@ def test_the_nav_link_is_shown_to_officers_only(client, officers, outsiders):
 def test_home_lists_our_records_and_flags_the_overdue(client, officers, records):
     overdue = timezone.localdate() - datetime.timedelta(days=1)
     Person.objects.filter(pk=records.th_my.pk).update(review_date=overdue)
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     page = client.get(reverse("narco:home"))
     assert "Illustrative Somchai Demo" in page.text
     assert "Illustrative Lao Record" not in page.text  # Lao PDR's record, not ours
@@ -119,7 +119,7 @@ def test_home_lists_our_records_and_flags_the_overdue(client, officers, records)
 
 def test_a_partner_cannot_confirm(client, officers, records):
     Person.objects.filter(pk=records.th_my.pk).update(review_date="2000-01-01")
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     before = state_of(records)
     response = client.post(reverse("narco:person-confirm", args=[records.th_my.pk]))
     assert response.status_code == 404
@@ -131,31 +131,31 @@ def test_the_detail_page_shows_the_record_and_buttons_to_the_originator_only(
 ):
     url = reverse("narco:person-detail", args=[records.th_my.pk])
     edit = reverse("narco:person-edit", args=[records.th_my.pk])
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     page = client.get(url)
     assert "ZX9876543" in page.text
     assert "1979-04-01" in page.text
     assert edit in page.text
 
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     page = client.get(url, REMOTE_ADDR="198.51.100.9")
     assert page.status_code == 200
     assert "ZX9876543" in page.text
     assert edit not in page.text
     assert client.get(edit).status_code == 404
 
-    client.force_login(officers.la)
+    client.sign_in(officers.la)
     assert client.get(url).status_code == 404
     assert client.get(reverse("narco:person-detail", args=[999999])).status_code == 404
 
 
 def test_the_originator_sees_who_read_its_records(client, officers, records):
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     client.get(reverse("narco:person-detail", args=[records.th_my.pk]), REMOTE_ADDR="198.51.100.9")
     event = AuditEvent.objects.filter(action="narco.person.read").latest("id")
     assert (event.actor, event.member_state) == (officers.my, "TH")
 
-    client.force_login(officers.th2)
+    client.sign_in(officers.th2)
     page = client.get(reverse("narco:access"))
     assert page.status_code == 200
     row = next(r for r in page.text.split("<tr>") if "narco.person.read" in r)
@@ -164,16 +164,16 @@ def test_the_originator_sees_who_read_its_records(client, officers, records):
     assert f"Person #{records.th_my.pk}" in row
 
     # Malaysia's own access page does not show Thailand's records being read.
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     page = client.get(reverse("narco:access"))
     assert f"Person #{records.th_my.pk}" not in page.text
 
 
 def test_the_general_audit_page_shows_no_narco_event(client, officers, records, outsiders):
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     client.get(reverse("narco:person-detail", args=[records.th_my.pk]))
     for who in ("secretariat", "administrator", "th-focal-point"):
-        client.force_login(outsiders[who])
+        client.sign_in(outsiders[who])
         page = client.get("/audit/")
         assert page.status_code == 200
         assert "narco." not in page.text
@@ -187,7 +187,7 @@ def test_the_general_audit_page_shows_no_narco_event(client, officers, records, 
 
 
 def test_an_officer_records_a_person_through_the_form(client, officers):
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     response = client.post(
         reverse("narco:person-create"),
         {
@@ -215,7 +215,7 @@ def test_an_officer_records_a_person_through_the_form(client, officers):
 
 
 def test_a_form_problem_is_shown_and_nothing_is_saved(client, officers):
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     response = client.post(
         reverse("narco:person-create"),
         {"names": "Illustrative X", "nationality": "TH", "status": "wanted", "sharing": "states"},
@@ -227,7 +227,7 @@ def test_a_form_problem_is_shown_and_nothing_is_saved(client, officers):
 
 def test_a_stale_edit_shows_the_conflict_and_keeps_what_was_typed(client, officers, records):
     url = reverse("narco:person-edit", args=[records.th_my.pk])
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     form = client.get(url)
     assert 'name="version" value="1"' in form.text
     assert "Illustrative Somchai Demo" in form.text
@@ -275,7 +275,7 @@ def test_a_stale_edit_shows_the_conflict_and_keeps_what_was_typed(client, office
 
 
 def test_a_syndicate_is_recorded_and_edited_through_the_forms(client, officers, records):
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     response = client.post(
         reverse("narco:syndicate-create"),
         {
@@ -317,7 +317,7 @@ def test_a_syndicate_is_recorded_and_edited_through_the_forms(client, officers, 
 
 
 def test_a_watch_list_entry_is_added_from_a_record_page(client, officers, records):
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     url = reverse("narco:syndicate-watch", args=[records.syn_all.pk])
     response = client.post(
         url,
@@ -340,18 +340,18 @@ def test_a_watch_list_entry_is_added_from_a_record_page(client, officers, record
     assert re.search(r'<select name="source_reliability"', page.text)
     assert re.search(r'<select name="information_grade"', page.text)
     # Lao PDR does not see Malaysia's entry shared with Thailand only.
-    client.force_login(officers.la)
+    client.sign_in(officers.la)
     page = client.get(reverse("narco:syndicate-detail", args=[records.syn_all.pk]))
     assert "Illustrative shipment" not in page.text
 
 
 def test_a_watch_entry_needs_a_grading(client, officers, records):
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     url = reverse("narco:person-watch", args=[records.th_all.pk])
     response = client.post(url, {"activity": "x", "source_agency": "y", "sharing": "all"})
     assert response.status_code == 400
     assert not WatchListEntry.objects.exists()
-    client.force_login(officers.my)
+    client.sign_in(officers.my)
     hidden = reverse("narco:person-watch", args=[records.th_only.pk])
     full = {
         "activity": "x",
@@ -369,7 +369,7 @@ def test_the_home_page_takes_a_fixed_number_of_queries(
 ):
     for n in range(10):
         make_person(officers.th, [f"Illustrative Extra {n}"], ["MY", "LA"])
-    client.force_login(officers.th)
+    client.sign_in(officers.th)
     with django_assert_max_num_queries(30):
         assert client.get(reverse("narco:home")).status_code == 200
     with django_assert_max_num_queries(30):

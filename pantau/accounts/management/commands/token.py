@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from pantau.accounts.choices import TokenScope
 from pantau.accounts.models import User
 from pantau.accounts.services import issue_token
 
@@ -11,12 +12,24 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--name", default="command line")
         parser.add_argument("--days", type=int, default=None, help="Validity; 0 never expires.")
+        parser.add_argument(
+            "--scope",
+            choices=TokenScope.values,
+            default=TokenScope.READ,
+            help="read (default): GET only; write: also POST, PUT, PATCH and DELETE.",
+        )
 
-    def handle(self, *args, username, name, days, **options):
+    def handle(self, *args, username, name, days, scope, **options):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}")
+        if days is not None and days < 0:
+            raise CommandError("--days cannot be negative")
         _, key = issue_token(
-            acting_user=f"pantau token ({username})", user=user, name=name, days=days
+            acting_user=f"pantau token ({username})",
+            user=user,
+            name=name,
+            days=days,
+            scope=scope,
         )
         self.stdout.write(key)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pantau.core.demo import DEMO_PASSWORD, demo_accounts, load_demo
+from pantau.core.demo import DEMO_PASSWORD, demo_accounts, demo_two_factor_secrets, load_demo
 from pantau.members.models import MemberState
 
 
@@ -26,3 +26,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")
+        two_factor = demo_two_factor_secrets()
+        if two_factor:
+            self.stdout.write(
+                "Two-factor (TOTP) secrets of the demo accounts that need a code at sign-in: add "
+                "one to an authenticator app, or print the current code with "
+                "`pantau otp code USERNAME` (demo accounts only):"
+            )
+            for username, secret in two_factor:
+                self.stdout.write(f"  {username:16} {secret}")

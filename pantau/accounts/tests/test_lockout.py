@@ -1,0 +1,114 @@
+"""Login throttling (django-axes): five wrong passwords for one username from one address lock
+that pair out for 15 minutes, the right password included; the lock ends with the cool-off or
+`pantau axes_reset`."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("accounts:login")
+PASSWORD = "correct horse battery"  # make_user's
+
+
+def attempt(client, username: str, password: str, address: str = "127.0.0.1"):
+    return client.post(
+        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def lock_out(client, username: str) -> None:
+    for n in range(1, 5):
+        response = attempt(client, username, f"wrong password {n}")
+        assert response.status_code == 200, n
+        assert "Please enter a correct username and password" in response.text
+    fifth = attempt(client, username, "wrong password 5")
+    assert fifth.status_code == 429
+
+
+@pytest.fixture
+def somchai(make_user):
+    return make_user("focal_point", "TH", username="somchai")
+
+
+def test_after_five_failures_even_the_right_password_is_refused(client, somchai):
+    lock_out(client, "somchai")
+    sixth = attempt(client, "somchai", PASSWORD)
+    assert sixth.status_code == 429
+    assert "Sign-in locked" in sixth.text
+    assert "locked for 15 minutes" in sixth.text
+    assert not signed_in(client)
+    # The admin's login page goes through the same backends: locked as well.
+    admin = client.post(reverse("admin:login"), {"username": "somchai", "password": PASSWORD})
+    assert admin.status_code == 429
+    assert not signed_in(client)
+
+
+def test_the_lock_is_per_username_and_address(client, somchai, make_user):
+    make_user("focal_point", "MY", username="aminah")
+    lock_out(client, "somchai")
+    # Another account from the same address, and the same account from another address,
+    # are not locked: an attacker cannot lock a colleague out from elsewhere.
+    assert attempt(client, "aminah", PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
+    assert attempt(client, "somchai", PASSWORD, address="10.1.2.3").status_code == 302
+    assert signed_in(client)
+
+
+def test_the_lock_ends_after_the_cool_off(client, somchai):
+    lock_out(client, "somchai")
+    AccessAttempt.objects.filter(username="somchai").update(
+        attempt_time=timezone.now() - timedelta(minutes=16)
+    )
+    response = attempt(client, "somchai", PASSWORD)
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_axes_reset_lifts_the_lock(client, somchai):
+    lock_out(client, "somchai")
+    assert attempt(client, "somchai", PASSWORD).status_code == 429
+    call_command("axes_reset_username", "somchai", stdout=StringIO())
+    assert attempt(client, "somchai", PASSWORD).status_code == 302
+    assert signed_in(client)
+
+    client.post(reverse("accounts:logout"))
+    lock_out(client, "somchai")
+    call_command("axes_reset", stdout=StringIO())
+    assert attempt(client, "somchai", PASSWORD).status_code == 302
+
+
+def test_a_successful_sign_in_clears_the_count(client, somchai):
+    for n in range(4):
+        assert attempt(client, "somchai", f"wrong {n}").status_code == 200
+    assert attempt(client, "somchai", PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
+    for n in range(4):
+        assert attempt(client, "somchai", f"wrong again {n}").status_code == 200
+    assert attempt(client, "somchai", PASSWORD).status_code == 302
+
+
+def test_argon2_hashes_still_verify_through_the_lockout_backend(client, somchai, settings):
+    # Production's hasher (the suite uses a fast one): the backends chain is unchanged by axes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    somchai.set_password("a long argon2 password")
+    somchai.save(update_fields=["password"])
+    assert somchai.password.startswith("argon2")
+    assert attempt(client, "somchai", "a long argon2 password").status_code == 302
+    assert signed_in(client)
+
+
+def test_the_failed_password_is_not_stored(client, somchai):
+    attempt(client, "somchai", "my secret guess")
+    stored = AccessAttempt.objects.get(username="somchai")
+    assert "my secret guess" not in stored.post_data

@@ -1,0 +1,200 @@
+"""Readers of the exchange formats. Each yields `(line_number, {COLUMN: text})`, streamed:
+column names are the SDMX-CSV ones, upper-cased; values are text, stripped. A file that cannot
+be read at all raises UnreadableFile naming the line."""
+
+import csv
+import datetime
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from ..choices import ImportFormat
+
+# Values beyond the header's columns are collected under this key (and reported).
+EXTRA = "__extra__"
+# Columns of SDMX-CSV that describe the message, not the observation: accepted and ignored.
+MESSAGE_COLUMNS = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION"})
+
+
+class UnreadableFile(Exception):
+    def __init__(self, message: str, line: int = 0):
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+class Reader(Protocol):
+    format: str
+    columns: list[str]
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]: ...
+
+    def estimate_rows(self) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
+def normalise_column(name: object) -> str:
+    return str(name or "").strip().upper()
+
+
+class CsvReader:
+    """The long CSV: UTF-8 with or without a byte-order mark, `,` `;` or tab separated (read
+    from the header line)."""
+
+    format: str = ImportFormat.CSV
+
+    def __init__(self, path: Path):
+        self.path = path
+        # Binary, decoded line by line: an encoding error is reported at its own line.
+        self._fh = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._lines = self._decoded_lines()
+        try:
+            header = next(self._lines, "")
+        except UnreadableFile:
+            self.close()
+            raise
+        if not header.strip():
+            self.close()
+            raise UnreadableFile("the file is empty (the first line must name the columns)", 1)
+        self.delimiter = max(",;\t", key=header.count)
+        self.columns = [normalise_column(c) for c in next(csv.reader([header], **self._dialect()))]
+
+    def _decoded_lines(self) -> Iterator[str]:
+        for number, raw in enumerate(self._fh, start=1):
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(_NOT_UTF8, number) from exc
+
+    def _dialect(self) -> dict:
+        return {"delimiter": self.delimiter, "quotechar": '"', "skipinitialspace": False}
+
+    def estimate_rows(self) -> int | None:
+        # Counting newlines runs at disk speed; quoted line breaks make it an estimate.
+        lines = 0
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                lines += chunk.count(b"\n")
+        return max(lines - 1, 0)
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        reader = csv.reader(self._lines, **self._dialect())
+        width = len(self.columns)
+        last = 0  # physical lines read after the header
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise UnreadableFile(f"not readable as CSV ({exc})", last + 2) from exc
+            line = last + 2
+            last = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            row = {c: v.strip() for c, v in zip(self.columns, values, strict=False)}
+            if len(values) > width:
+                row[EXTRA] = ",".join(values[width:])
+            yield line, row
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+_NOT_UTF8 = "the file is not UTF-8 text (in Excel: Save As, 'CSV UTF-8')"
+
+
+class XlsxReader:
+    """An Excel workbook of one sheet (or with a sheet named DATA), in the long layout: the
+    first row names the columns. Read with openpyxl in read-only mode (streamed)."""
+
+    format: str = ImportFormat.XLSX
+
+    def __init__(self, path: Path):
+        from openpyxl import load_workbook
+
+        try:
+            self._wb = load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise UnreadableFile(f"not a readable Excel workbook ({exc})") from exc
+        sheets = self._wb.worksheets
+        named = [ws for ws in sheets if ws.title.strip().upper() == "DATA"]
+        if len(sheets) == 1 or named:
+            self._ws = named[0] if named else sheets[0]
+        else:
+            self.close()
+            titles = ", ".join(ws.title for ws in sheets)
+            raise UnreadableFile(
+                f"the workbook has {len(sheets)} sheets ({titles}): keep one, or name the "
+                "sheet to import DATA"
+            )
+        self._rows = self._ws.iter_rows(min_row=1, min_col=1, values_only=True)
+        header = next(self._rows, None)
+        if not header or not any(c not in (None, "") for c in header):
+            self.close()
+            raise UnreadableFile("the first row of the sheet must name the columns", 1)
+        self.columns = [normalise_column(c) for c in header]
+        # Trailing empty header cells are formatting, not columns.
+        while self.columns and not self.columns[-1]:
+            self.columns.pop()
+
+    def estimate_rows(self) -> int | None:
+        max_row = self._ws.max_row
+        return max(max_row - 1, 0) if max_row else None
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        width = len(self.columns)
+        for line, cells in enumerate(self._rows, start=2):
+            values = [cell_text(c) for c in cells]
+            if not any(values):
+                continue
+            row = dict(zip(self.columns, values, strict=False))
+            extra = [v for v in values[width:] if v]
+            if extra:
+                row[EXTRA] = ",".join(extra)
+            yield line, row
+
+    def close(self) -> None:
+        self._wb.close()
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as the text a CSV would hold: 2020.0 -> "2020", 0.1 -> "0.1"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file, from its content first (a workbook is a zip), then its name."""
+    with open(path, "rb") as fh:
+        start = fh.read(512)
+    if start.startswith(b"PK\x03\x04"):
+        return ImportFormat.XLSX
+    text = start.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"<"):
+        return ImportFormat.SDMX_ML
+    return ImportFormat.CSV
+
+
+def open_reader(path: Path, format: str | None = None) -> Reader:
+    format = format or detect_format(path)
+    if format == ImportFormat.CSV:
+        return CsvReader(path)
+    if format == ImportFormat.XLSX:
+        return XlsxReader(path)
+    raise UnreadableFile(
+        f"{ImportFormat(format).label} files cannot be imported yet; use the long CSV or XLSX"
+    )

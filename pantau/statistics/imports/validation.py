@@ -1,0 +1,330 @@
+"""Checking rows of an exchange file against the metadata and the uploader's rights, and
+turning good rows into observations in canonical units. Pure: reads the database once (in
+Structure.load) and writes nothing."""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from django.db.models import Max, Min
+
+from pantau.members.models import MemberState
+from pantau.workplan.models import WorkPlan
+
+from ..choices import DIMENSIONS, TOTAL, ObsStatus
+from ..models import Code, Indicator, Unit
+from .readers import EXTRA, MESSAGE_COLUMNS
+
+REQUIRED_COLUMNS = ("REF_AREA", "TIME_PERIOD", "INDICATOR", "UNIT_MEASURE", "OBS_VALUE")
+OPTIONAL_COLUMNS = (*(d.column for d in DIMENSIONS), "OBS_STATUS", "COMMENT")
+KNOWN_COLUMNS = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)) | MESSAGE_COLUMNS
+
+PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
+# Years covered when no Work Plan is loaded (the 2009-2015 and 2016-2025 plans).
+DEFAULT_YEARS = (2009, 2025)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a file, where it is: `line` 0 is the file as a whole."""
+
+    line: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "message": self.message}
+
+    def format(self, file_name: str) -> str:
+        where = f"{file_name}:{self.line}" if self.line else file_name
+        if self.column:
+            where = f"{where}: {self.column}"
+        return f"{where}: {self.message}"
+
+
+class Observation(NamedTuple):
+    """A validated row, in the order of DataValue's key (the first eleven fields)."""
+
+    indicator_id: int
+    drug: str
+    precursor: str
+    sex: str
+    age: str
+    nationality: str
+    offence: str
+    crop: str
+    unit_kind: str
+    ref_area: str
+    time_period: str
+    year: int
+    obs_value: float
+    reported_unit: str
+    reported_value: float
+    obs_status: str
+    comment: str
+
+    @property
+    def key(self) -> tuple:
+        return self[:11]
+
+
+KEY_LENGTH = 11
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    id: int
+    code: str
+    unit_kinds: frozenset[str]
+    dimensions: frozenset[str]  # the SDMX columns it is broken down by
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    code: str
+    kind: str
+    factor: Decimal
+
+
+@dataclass(frozen=True)
+class Membership:
+    joined_on: datetime.date
+    left_on: datetime.date | None
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or self.left_on > day)
+
+
+@dataclass
+class Structure:
+    """What validation needs, read once per import: a handful of queries, whatever the file."""
+
+    indicators: dict[str, IndicatorSpec]
+    codes: dict[str, dict[str, str]]  # codelist -> {code: code}: one string object per code
+    units: dict[str, UnitSpec]
+    members: dict[str, Membership]
+    first_year: int
+    last_year: int
+
+    @classmethod
+    def load(cls) -> "Structure":
+        indicators = {
+            i.code: IndicatorSpec(
+                id=i.pk,
+                code=i.code,
+                unit_kinds=frozenset(i.unit_kinds),
+                dimensions=frozenset(c.code for c in i.dimensions.all()),
+            )
+            for i in Indicator.objects.prefetch_related("dimensions")
+        }
+        codes: dict[str, dict[str, str]] = {d.codelist: {} for d in DIMENSIONS}
+        for codelist, code in Code.objects.values_list("codelist__code", "code"):
+            codes.setdefault(codelist, {})[code] = code
+        units = {
+            u.code: UnitSpec(u.code, u.kind, u.factor)
+            for u in Unit.objects.only("code", "kind", "factor")
+        }
+        members = {
+            code: Membership(joined, left)
+            for code, joined, left in MemberState.objects.values_list(
+                "code", "joined_on", "left_on"
+            )
+        }
+        years = WorkPlan.objects.aggregate(first=Min("period_start"), last=Max("period_end"))
+        return cls(
+            indicators=indicators,
+            codes=codes,
+            units=units,
+            members=members,
+            first_year=years["first"] or DEFAULT_YEARS[0],
+            last_year=years["last"] or DEFAULT_YEARS[1],
+        )
+
+
+class RowValidator:
+    """Checks one row at a time; a row with any problem yields no observation."""
+
+    def __init__(self, structure: Structure, writable_areas: frozenset[str] | None):
+        self.structure = structure
+        self.writable_areas = writable_areas
+        self._periods: dict[str, tuple[str, int, datetime.date] | str] = {}
+
+    def check_header(self, columns: list[str]) -> list[Problem]:
+        problems = []
+        seen = set()
+        for name in columns:
+            if name in seen:
+                problems.append(Problem(1, name, "the column appears twice"))
+            seen.add(name)
+            if name not in KNOWN_COLUMNS:
+                problems.append(
+                    Problem(
+                        1,
+                        name or "(empty)",
+                        "unknown column; the columns are "
+                        + ", ".join((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)),
+                    )
+                )
+        for name in REQUIRED_COLUMNS:
+            if name not in seen:
+                problems.append(Problem(1, name, "this column is missing"))
+        return problems
+
+    def validate(self, line: int, row: dict[str, str]) -> tuple[Observation | None, list[Problem]]:
+        s = self.structure
+        problems: list[Problem] = []
+
+        def problem(column: str, message: str) -> None:
+            problems.append(Problem(line, column, message))
+
+        if EXTRA in row:
+            problem("", "the line has more values than the header has columns")
+
+        indicator_code = row.get("INDICATOR", "")
+        indicator = s.indicators.get(indicator_code)
+        if indicator is None:
+            problem(
+                "INDICATOR",
+                f"unknown indicator {indicator_code!r}" if indicator_code else "empty",
+            )
+
+        ref_area = self._check_ref_area(row.get("REF_AREA", ""), problem)
+        period = self._period(row.get("TIME_PERIOD", ""))
+        if isinstance(period, str):
+            problem("TIME_PERIOD", period)
+        elif ref_area is not None:
+            membership = s.members[ref_area]
+            if not membership.covers(period[2]):
+                problem(
+                    "REF_AREA",
+                    f"{ref_area} was not an ASEAN Member State in {period[0]} "
+                    f"(member since {membership.joined_on.isoformat()})",
+                )
+
+        dims: list[str] = []
+        for dim in DIMENSIONS:
+            text = row.get(dim.column, "") or TOTAL
+            code = s.codes[dim.codelist].get(text)
+            if code is None:
+                problem(dim.column, f"unknown {dim.codelist} code {text!r}")
+                dims.append(TOTAL)
+            elif (
+                code != TOTAL and indicator is not None and dim.codelist not in indicator.dimensions
+            ):
+                problem(
+                    dim.column,
+                    f"{indicator.code} is not broken down by {dim.column}: "
+                    f"leave it empty or {TOTAL}",
+                )
+                dims.append(code)
+            else:
+                dims.append(code)
+
+        unit_code = row.get("UNIT_MEASURE", "").upper()
+        unit = s.units.get(unit_code)
+        if unit is None:
+            problem(
+                "UNIT_MEASURE",
+                f"unknown unit {unit_code!r}; the units are {', '.join(sorted(s.units))}"
+                if unit_code
+                else "empty",
+            )
+        elif indicator is not None and unit.kind not in indicator.unit_kinds:
+            accepted = ", ".join(sorted(indicator.unit_kinds))
+            problem(
+                "UNIT_MEASURE",
+                f"{indicator.code} is measured in {accepted}, not {unit.kind} ({unit.code})",
+            )
+
+        value = _parse_value(row.get("OBS_VALUE", ""))
+        if isinstance(value, str):
+            problem("OBS_VALUE", value)
+
+        obs_status = row.get("OBS_STATUS", "").upper() or ObsStatus.NORMAL.value
+        if obs_status not in ObsStatus.values:
+            problem(
+                "OBS_STATUS",
+                f"unknown status {obs_status!r}; the SDMX codes are {', '.join(ObsStatus.values)}",
+            )
+
+        if problems:
+            return None, problems
+        assert indicator is not None and unit is not None and ref_area is not None
+        assert not isinstance(period, str) and not isinstance(value, str)
+        observation = Observation._make(
+            (
+                indicator.id,
+                *dims,
+                unit.kind,
+                ref_area,
+                period[0],
+                period[1],
+                float(value * unit.factor),
+                unit.code,
+                float(value),
+                obs_status,
+                row.get("COMMENT", ""),
+            )
+        )
+        return observation, []
+
+    def _check_ref_area(self, text: str, problem) -> str | None:
+        code = text.upper()
+        if not code:
+            problem("REF_AREA", "empty")
+            return None
+        if code == "ASEAN":
+            problem("REF_AREA", "regional figures are computed from the Member States' values")
+            return None
+        if code not in self.structure.members:
+            problem("REF_AREA", f"{text!r} is not the ISO code of an ASEAN Member State")
+            return None
+        if self.writable_areas is not None and code not in self.writable_areas:
+            own = ", ".join(sorted(self.writable_areas)) or "none"
+            problem("REF_AREA", f"you may not write data of {code} (yours: {own})")
+            return None
+        return code
+
+    def _period(self, text: str) -> tuple[str, int, datetime.date] | str:
+        """(TIME_PERIOD, year, its last day), or what is wrong with it. Cached: a file has few."""
+        cached = self._periods.get(text)
+        if cached is None:
+            cached = self._periods[text] = self._parse_period(text)
+        return cached
+
+    def _parse_period(self, text: str) -> tuple[str, int, datetime.date] | str:
+        match = PERIOD.match(text)
+        if not match:
+            return (
+                f"{text!r} is not a period: write a year (2020), a quarter (2020-Q1) "
+                "or a month (2020-03)"
+                if text
+                else "empty"
+            )
+        year = int(match[1])
+        first, last = self.structure.first_year, self.structure.last_year
+        if not first <= year <= last:
+            return f"{text} is outside the Work Plans' periods ({first}-{last})"
+        month = 3 * int(match[2]) if match[2] else int(match[3] or 12)
+        end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        return text, year, end
+
+
+def _parse_value(text: str) -> Decimal | str:
+    if not text:
+        return "empty (leave out the row of a value that was not reported)"
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return (
+            f"{text!r} is not a number (write digits with '.' as the decimal separator, "
+            "without thousands separators)"
+        )
+    if not value.is_finite():
+        return f"{text!r} is not a number"
+    if value < 0:
+        return f"{text} is negative"
+    return value

@@ -1,0 +1,15 @@
+"""The ADMN statistics: metadata (units, codelists, indicators) and data (values, their
+history, the imports they came from)."""
+
+from .data import DataImport, DataValue, DataValueHistory
+from .metadata import Code, Codelist, Indicator, Unit
+
+__all__ = [
+    "Code",
+    "Codelist",
+    "DataImport",
+    "DataValue",
+    "DataValueHistory",
+    "Indicator",
+    "Unit",
+]

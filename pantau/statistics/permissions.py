@@ -1,0 +1,53 @@
+"""Who may read and write statistics. Services enforce these predicates; restricted querysets
+use `visible_value_filter`. Built on pantau.accounts.permissions, like every other app."""
+
+from django.db.models import Q
+
+from pantau.accounts.choices import Role
+from pantau.accounts.permissions import has_role, is_administrator, member_states_for
+
+from .choices import DataStatus
+
+NATIONAL_REPORTERS = (Role.FOCAL_POINT, Role.APPROVER)
+
+
+def sees_all_values(user) -> bool:
+    return (
+        is_administrator(user)
+        or has_role(user, Role.SECRETARIAT)
+        or has_role(user, Role.ASOD_REVIEWER)
+    )
+
+
+def visible_value_filter(user) -> Q | None:
+    """None: every value. Otherwise published values, and the drafts of the user's own
+    Member States."""
+    if sees_all_values(user):
+        return None
+    visible = Q(status=DataStatus.PUBLISHED)
+    own = member_states_for(user, *NATIONAL_REPORTERS)
+    if own:
+        visible |= Q(ref_area__in=own)
+    return visible
+
+
+def writable_ref_areas(user) -> frozenset[str] | None:
+    """The REF_AREAs whose values the user may write: None for every one (administrators),
+    otherwise their own Member States (focal points and approvers)."""
+    if is_administrator(user):
+        return None
+    return member_states_for(user, *NATIONAL_REPORTERS)
+
+
+def can_import(user) -> bool:
+    areas = writable_ref_areas(user)
+    return areas is None or bool(areas)
+
+
+def can_publish_directly(user) -> bool:
+    """Loading figures already published elsewhere (`pantau import --publish --source ...`)."""
+    return is_administrator(user)
+
+
+def can_manage_metadata(user) -> bool:
+    return is_administrator(user)

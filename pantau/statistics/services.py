@@ -1,0 +1,656 @@
+"""Every write on statistics: loading the metadata, importing files. Each is one transaction
+with its audit event (one per import, not one per value) and its permission check."""
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from pantau.audit.services import record, snapshot
+from pantau.core.exceptions import PermissionDenied
+
+from . import permissions
+from .choices import (
+    DIMENSIONS,
+    TOTAL,
+    Aggregation,
+    DataStatus,
+    ImportStatus,
+    IndicatorGroup,
+    UnitKind,
+)
+from .imports.readers import UnreadableFile, open_reader
+from .imports.validation import KEY_LENGTH, Observation, Problem, RowValidator, Structure
+from .models import Code, Codelist, DataImport, DataValue, DataValueHistory, Indicator, Unit
+
+METADATA_FILE = Path(__file__).resolve().parent / "data" / "metadata.json"
+
+# --- metadata ---------------------------------------------------------------------------------
+
+
+class MetadataError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class MetadataLoadResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def check_metadata(data: dict) -> list[str]:
+    """Every problem of a metadata file (see data/metadata.json), as '$.path: message'."""
+    problems = []
+    canonical: dict[str, list[str]] = {}
+    for i, unit in enumerate(data.get("units", [])):
+        where = f"$.units[{i}] {unit.get('code')}"
+        if unit.get("kind") not in UnitKind.values:
+            problems.append(f"{where}: kind must be one of {', '.join(UnitKind.values)}")
+        try:
+            factor = Decimal(str(unit.get("factor")))
+            if not factor.is_finite() or factor <= 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(f"{where}: factor must be a positive number")
+            factor = Decimal(0)
+        if unit.get("canonical"):
+            canonical.setdefault(unit.get("kind"), []).append(unit.get("code"))
+            if factor != 1:
+                problems.append(f"{where}: a canonical unit has factor 1")
+    for kind in UnitKind.values:
+        if len(canonical.get(kind, [])) != 1:
+            problems.append(f"$.units: the kind {kind} needs exactly one canonical unit")
+    dimension_lists = {d.codelist for d in DIMENSIONS}
+    listed = set()
+    for i, codelist in enumerate(data.get("codelists", [])):
+        where = f"$.codelists[{i}] {codelist.get('code')}"
+        listed.add(codelist.get("code"))
+        seen: set[str] = set()
+        for j, code in enumerate(codelist.get("codes", [])):
+            parent = code.get("parent")
+            if code.get("code") in seen:
+                problems.append(f"{where}.codes[{j}]: {code.get('code')} appears twice")
+            if parent and parent not in seen:
+                problems.append(
+                    f"{where}.codes[{j}]: parent {parent!r} must be listed before {code['code']}"
+                )
+            seen.add(code.get("code"))
+        if TOTAL not in seen:
+            problems.append(f"{where}: every codelist has the total {TOTAL}")
+    for missing in sorted(dimension_lists - listed):
+        problems.append(f"$.codelists: the dimension codelist {missing} is missing")
+    for i, indicator in enumerate(data.get("indicators", [])):
+        where = f"$.indicators[{i}] {indicator.get('code')}"
+        if indicator.get("group") not in IndicatorGroup.values:
+            problems.append(f"{where}: group must be one of {', '.join(IndicatorGroup.values)}")
+        if indicator.get("aggregation") not in Aggregation.values:
+            problems.append(f"{where}: aggregation must be one of {', '.join(Aggregation.values)}")
+        kinds = indicator.get("unit_kinds") or []
+        if not kinds or any(k not in UnitKind.values for k in kinds):
+            problems.append(f"{where}: unit_kinds must list some of {', '.join(UnitKind.values)}")
+        for dim in indicator.get("dimensions", []):
+            if dim not in dimension_lists:
+                problems.append(f"{where}: {dim} is not a dimension of the data values")
+    return problems
+
+
+@transaction.atomic
+def load_metadata(
+    *, acting_user, data: dict, update_existing: bool = False, system: bool = False
+) -> MetadataLoadResult:
+    """Create the units, codelists, codes and indicators of `data` that do not exist yet.
+    Existing ones are left as administrators edited them, unless `update_existing`. Idempotent:
+    a second run changes and records nothing."""
+    if not system and not permissions.can_manage_metadata(acting_user):
+        raise PermissionDenied("Only administrators change the statistics metadata")
+    problems = check_metadata(data)
+    if problems:
+        raise MetadataError(problems)
+    result = MetadataLoadResult()
+
+    def upsert(model, lookup: dict, values: dict, label: str):
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model.objects.create(**lookup, **values)
+            record(
+                actor=acting_user,
+                action=f"{model._meta.label_lower}.create",
+                obj=obj,
+                after=snapshot(obj),
+            )
+            result.created.append(label)
+            return obj
+        changed = [k for k, v in values.items() if _field_value(obj, k) != _field_value(v)]
+        if not changed or not update_existing:
+            result.unchanged += 1
+            return obj
+        before = snapshot(obj)
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        record(
+            actor=acting_user,
+            action=f"{model._meta.label_lower}.update",
+            obj=obj,
+            before=before,
+            after=snapshot(obj),
+        )
+        result.updated.append(label)
+        return obj
+
+    for unit in data.get("units", []):
+        upsert(
+            Unit,
+            {"code": unit["code"]},
+            {
+                "name": unit["name"],
+                "kind": unit["kind"],
+                "factor": Decimal(str(unit["factor"])),
+                "is_canonical": bool(unit.get("canonical")),
+            },
+            f"unit {unit['code']}",
+        )
+    codelists = {}
+    for spec in data.get("codelists", []):
+        codelist = codelists[spec["code"]] = upsert(
+            Codelist,
+            {"code": spec["code"]},
+            {"name": spec["name"], "description": spec.get("description", "")},
+            f"codelist {spec['code']}",
+        )
+        codes: dict[str, Code] = {}
+        for order, code in enumerate(spec.get("codes", [])):
+            codes[code["code"]] = upsert(
+                Code,
+                {"codelist": codelist, "code": code["code"]},
+                {
+                    "name": code["name"],
+                    "description": code.get("description", ""),
+                    "parent": codes[code["parent"]] if code.get("parent") else None,
+                    "order": order,
+                },
+                f"code {spec['code']}:{code['code']}",
+            )
+    for order, spec in enumerate(data.get("indicators", [])):
+        existed = Indicator.objects.filter(code=spec["code"]).exists()
+        indicator = upsert(
+            Indicator,
+            {"code": spec["code"]},
+            {
+                "name": spec["name"],
+                "definition": spec.get("definition", ""),
+                "group": spec["group"],
+                "unit_kinds": list(spec["unit_kinds"]),
+                "aggregation": spec["aggregation"],
+                "order": order,
+            },
+            f"indicator {spec['code']}",
+        )
+        wanted = {
+            codelists.get(c) or Codelist.objects.get(code=c) for c in spec.get("dimensions", [])
+        }
+        current = set(indicator.dimensions.all())
+        if wanted != current and (not existed or update_existing):
+            indicator.dimensions.set(wanted)
+            record(
+                actor=acting_user,
+                action="statistics.indicator.dimensions",
+                obj=indicator,
+                before={"dimensions": sorted(c.code for c in current)},
+                after={"dimensions": sorted(c.code for c in wanted)},
+            )
+            if existed and f"indicator {spec['code']}" not in result.updated:
+                result.updated.append(f"indicator {spec['code']}")
+                result.unchanged -= 1
+    return result
+
+
+def _field_value(value, name: str | None = None):
+    """A field's value for comparison: a related object by its id (without fetching it)."""
+    if name is not None:
+        value = getattr(value, f"{name}_id" if hasattr(value, f"{name}_id") else name)
+    return value.pk if hasattr(value, "pk") else value
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+# Rows written per statement; large enough to amortise a round trip, small enough to keep
+# the existing values of a batch in memory.
+BATCH_SIZE = 2000
+# Problems kept (and shown); beyond this they are only counted.
+MAX_PROBLEMS = 10_000
+MAX_STORED_PROBLEMS = 1000
+PROGRESS_EVERY = 1000
+
+ProgressCallback = Callable[[str, int, int | None], None]
+
+# The fields an import sets on an existing value (besides bookkeeping).
+VALUE_FIELDS = ("obs_value", "reported_unit", "reported_value", "obs_status", "comment")
+
+
+@dataclass
+class ImportResult:
+    data_import: DataImport
+    counts: dict[str, int]
+    problems: list[Problem]
+    problem_count: int
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+
+@dataclass
+class _Checked:
+    format: str = ""
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    ref_areas: set[str] = field(default_factory=set)
+    indicators: set[int] = field(default_factory=set)
+    periods: set[str] = field(default_factory=set)
+
+    def add(self, problems: list[Problem]) -> None:
+        self.problem_count += len(problems)
+        room = MAX_PROBLEMS - len(self.problems)
+        if room > 0:
+            self.problems.extend(problems[:room])
+
+
+class _Refused(Exception):
+    """Raised inside the import's transaction to undo it: the database finds problems."""
+
+
+def run_import(
+    *,
+    acting_user,
+    path: str | Path,
+    dry_run: bool = False,
+    source: str = "",
+    publish: bool = False,
+    progress: ProgressCallback | None = None,
+    file_name: str = "",
+    system: bool = False,
+) -> ImportResult:
+    """Import a statistics file: check every row, then write all of them in one transaction,
+    or none. A file with any problem writes nothing but the DataImport record listing every
+    problem; a dry run writes only that record, with the counts a real run would have.
+    `publish` (administrators only) publishes the values directly, with their `source`.
+    `system`: run by the operator from the command line, with an administrator's rights."""
+    path = Path(path)
+    file_name = file_name or path.name
+    if not system and not permissions.can_import(acting_user):
+        raise PermissionDenied("You may not import statistics")
+    if publish and not system and not permissions.can_publish_directly(acting_user):
+        raise PermissionDenied("Only administrators publish values directly")
+    source = source.strip()
+    if len(source) > 300:
+        raise ValueError("The source is longer than 300 characters")
+    if publish and not source:
+        raise ValueError("Values published directly name where they were published (source)")
+    writable = None if system else permissions.writable_ref_areas(acting_user)
+    is_user = getattr(acting_user, "is_authenticated", False)
+    record_fields = {
+        "file_name": file_name[:255],
+        "sha256": _sha256(path),
+        "uploaded_by": acting_user if is_user else None,
+        "uploaded_by_label": (
+            acting_user.get_username() if is_user else str(acting_user or "pantau import")
+        )[:150],
+        "created_at": timezone.now(),
+        "dry_run": dry_run,
+        "source": source,
+        "publish": publish,
+    }
+    structure = Structure.load()
+    checked = _check(path, structure, writable, progress)
+    record_fields["format"] = checked.format
+    record_fields["ref_areas"] = sorted(checked.ref_areas)
+    if checked.problem_count:
+        return _finish_without_writing(
+            acting_user, record_fields, ImportStatus.FAILED, {"rows": checked.rows}, checked
+        )
+    if dry_run:
+        counts = _apply(path, structure, writable, checked, write=False, progress=progress)
+        status = ImportStatus.FAILED if checked.problem_count else ImportStatus.CHECKED
+        return _finish_without_writing(acting_user, record_fields, status, counts, checked)
+    try:
+        with transaction.atomic():
+            data_import = DataImport.objects.create(
+                **record_fields, status=ImportStatus.RUNNING, total=checked.rows
+            )
+            counts = _apply(
+                path,
+                structure,
+                writable,
+                checked,
+                write=True,
+                progress=progress,
+                data_import=data_import,
+                acting_user=acting_user if is_user else None,
+                publish=publish,
+                source=source,
+            )
+            if checked.problem_count:
+                raise _Refused
+            DataImport.objects.filter(pk=data_import.pk).update(
+                status=ImportStatus.APPLIED,
+                counts=counts,
+                progress=checked.rows,
+                finished_at=timezone.now(),
+            )
+            data_import.refresh_from_db()
+            record(
+                actor=acting_user or "pantau import",
+                action="statistics.import.apply",
+                obj=data_import,
+                member_state=_single(checked.ref_areas),
+                after=_summary(data_import, checked, counts),
+            )
+    except _Refused:
+        return _finish_without_writing(
+            acting_user, record_fields, ImportStatus.FAILED, counts, checked
+        )
+    except Exception as exc:
+        # Rolled back; the record says so, and the error goes on to the caller.
+        checked.add([Problem(0, "", f"stopped by an unexpected error: {exc}")])
+        _finish_without_writing(
+            acting_user, record_fields, ImportStatus.ERROR, {"rows": checked.rows}, checked
+        )
+        raise
+    return ImportResult(data_import, counts, [], 0)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _single(areas: set[str]) -> str:
+    return next(iter(areas)) if len(areas) == 1 else ""
+
+
+def _observations(
+    path: Path,
+    structure: Structure,
+    writable: frozenset[str] | None,
+    checked: _Checked,
+    progress: ProgressCallback | None,
+    phase: str,
+    total: int | None = None,
+) -> Iterator[tuple[int, Observation | None, list[Problem]]]:
+    """Read and validate the file, row by row. Problems of the file as a whole (unreadable,
+    wrong header) are added to `checked` and end the reading."""
+    try:
+        reader = open_reader(path)
+    except UnreadableFile as exc:
+        checked.add([Problem(exc.line, "", exc.message)])
+        return
+    try:
+        checked.format = reader.format
+        validator = RowValidator(structure, writable)
+        header_problems = validator.check_header(reader.columns)
+        if header_problems:
+            checked.add(header_problems)
+            return
+        if total is None:
+            total = reader.estimate_rows()
+        done = 0
+        try:
+            for line, row in reader.rows():
+                observation, problems = validator.validate(line, row)
+                yield line, observation, problems
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress(phase, done, total)
+        except UnreadableFile as exc:
+            checked.add([Problem(exc.line, "", exc.message)])
+        if progress:
+            progress(phase, done, done)
+    finally:
+        reader.close()
+
+
+def _check(
+    path: Path,
+    structure: Structure,
+    writable: frozenset[str] | None,
+    progress: ProgressCallback | None,
+) -> _Checked:
+    """The first pass: every row checked, nothing written. Keys are remembered by a 128-bit
+    digest (a few dozen bytes a row), so a million-row file fits in memory."""
+    checked = _Checked()
+    first_line: dict[bytes, int] = {}
+    for line, observation, problems in _observations(
+        path, structure, writable, checked, progress, "check"
+    ):
+        checked.rows += 1
+        if problems:
+            checked.add(problems)
+            continue
+        assert observation is not None
+        digest = hashlib.blake2b(
+            "\x1f".join(map(str, observation.key)).encode(), digest_size=16
+        ).digest()
+        previous = first_line.setdefault(digest, line)
+        if previous != line:
+            checked.add(
+                [Problem(line, "", f"the same observation as line {previous} (duplicate key)")]
+            )
+            continue
+        checked.ref_areas.add(observation.ref_area)
+        checked.indicators.add(observation.indicator_id)
+        checked.periods.add(observation.time_period)
+    if not checked.rows and not checked.problem_count:
+        checked.add([Problem(0, "", "the file has no observations")])
+    return checked
+
+
+def _apply(
+    path: Path,
+    structure: Structure,
+    writable: frozenset[str] | None,
+    checked: _Checked,
+    *,
+    write: bool,
+    progress: ProgressCallback | None,
+    data_import: DataImport | None = None,
+    acting_user=None,
+    publish: bool = False,
+    source: str = "",
+) -> dict[str, int]:
+    """The second pass, in the import's transaction: compare each observation with the stored
+    value of its key and create, update (keeping the old value in the history) or leave it.
+    Rules that need the stored values (a published value changes only by a publishing import)
+    add problems to `checked`; the caller then rolls everything back. Without `write` (a dry
+    run) it only counts."""
+    counts = {"rows": checked.rows, "created": 0, "updated": 0, "unchanged": 0}
+    now = timezone.now()
+    status = DataStatus.PUBLISHED if publish else DataStatus.DRAFT
+    batch: list[tuple[int, Observation]] = []
+
+    def flush() -> None:
+        existing = _existing_values([o for _, o in batch], lock=write)
+        new, changed, history, problems = [], [], [], []
+        for line, obs in batch:
+            current = existing.get(obs.key)
+            if current is None:
+                new.append(
+                    DataValue(
+                        **dict(zip(_OBSERVATION_FIELDS, obs, strict=True)),
+                        source=source,
+                        data_import=data_import,
+                        status=status,
+                        updated_at=now,
+                        updated_by=acting_user,
+                    )
+                )
+                continue
+            if not _differs(current, obs, source=source, publish=publish):
+                counts["unchanged"] += 1
+                continue
+            if current.status == DataStatus.PUBLISHED and not publish:
+                problems.append(
+                    Problem(
+                        line,
+                        "OBS_VALUE",
+                        f"the published value {current.obs_value:g} would change; published "
+                        "values are replaced only by an administrator's publishing import",
+                    )
+                )
+                continue
+            history.append(_history_of(current, now=now, replaced_by=data_import))
+            for name in VALUE_FIELDS:
+                setattr(current, name, getattr(obs, name))
+            current.source = source or current.source
+            current.status = status if publish else current.status
+            current.is_derived = False
+            current.data_import = data_import
+            current.version += 1
+            current.updated_at = now
+            current.updated_by = acting_user
+            changed.append(current)
+        counts["created"] += len(new)
+        counts["updated"] += len(changed)
+        checked.add(problems)
+        if write and not checked.problem_count:
+            DataValue.objects.bulk_create(new, batch_size=BATCH_SIZE)
+            DataValueHistory.objects.bulk_create(history, batch_size=BATCH_SIZE)
+            DataValue.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=500)
+        batch.clear()
+
+    for line, observation, problems in _observations(
+        path, structure, writable, checked, progress, "apply", total=checked.rows
+    ):
+        if problems or observation is None:
+            # The first pass accepted every row: the file changed while it was imported.
+            raise RuntimeError(f"{path} changed during the import (line {line})")
+        batch.append((line, observation))
+        if len(batch) >= BATCH_SIZE:
+            flush()
+    if batch:
+        flush()
+    return counts
+
+
+_OBSERVATION_FIELDS = (
+    "indicator_id",
+    *(d.field for d in DIMENSIONS),
+    "unit_kind",
+    "ref_area",
+    "time_period",
+    "year",
+    *VALUE_FIELDS[:3],
+    "obs_status",
+    "comment",
+)
+assert Observation._fields == _OBSERVATION_FIELDS
+_UPDATED_FIELDS = [
+    *VALUE_FIELDS,
+    "source",
+    "status",
+    "is_derived",
+    "data_import",
+    "version",
+    "updated_at",
+    "updated_by",
+]
+
+
+def _value_key(value: DataValue) -> tuple:
+    return tuple(getattr(value, name) for name in _OBSERVATION_FIELDS[:KEY_LENGTH])
+
+
+def _existing_values(observations: list[Observation], *, lock: bool) -> dict[tuple, DataValue]:
+    """The stored values of a batch's keys. Fetched by indicator, area and period (a superset
+    of the batch: a file's rows come grouped by country and year), matched in memory."""
+    queryset = DataValue.objects.filter(
+        indicator_id__in={o.indicator_id for o in observations},
+        ref_area__in={o.ref_area for o in observations},
+        time_period__in={o.time_period for o in observations},
+    )
+    if lock:
+        queryset = queryset.select_for_update()
+    return {_value_key(v): v for v in queryset}
+
+
+def _differs(current: DataValue, obs: Observation, *, source: str, publish: bool) -> bool:
+    return (
+        any(getattr(current, name) != getattr(obs, name) for name in VALUE_FIELDS)
+        or bool(source and current.source != source)
+        or (publish and current.status != DataStatus.PUBLISHED)
+        or current.is_derived
+    )
+
+
+def _history_of(value: DataValue, *, now, replaced_by: DataImport | None) -> DataValueHistory:
+    return DataValueHistory(
+        value=value,
+        version=value.version,
+        obs_value=value.obs_value,
+        reported_unit=value.reported_unit,
+        reported_value=value.reported_value,
+        obs_status=value.obs_status,
+        comment=value.comment,
+        source=value.source,
+        status=value.status,
+        is_derived=value.is_derived,
+        data_import_id=value.data_import_id,
+        updated_at=value.updated_at,
+        updated_by_id=value.updated_by_id,
+        replaced_at=now,
+        replaced_by_import=replaced_by,
+    )
+
+
+def _summary(data_import: DataImport, checked: _Checked, counts: dict) -> dict:
+    codes = dict(Indicator.objects.filter(pk__in=checked.indicators).values_list("pk", "code"))
+    return {
+        "file_name": data_import.file_name,
+        "sha256": data_import.sha256,
+        "format": data_import.format,
+        "dry_run": data_import.dry_run,
+        "publish": data_import.publish,
+        "source": data_import.source,
+        "counts": counts,
+        "ref_areas": sorted(checked.ref_areas),
+        "indicators": sorted(codes.values()),
+        "periods": [min(checked.periods), max(checked.periods)] if checked.periods else [],
+        "problem_count": checked.problem_count,
+    }
+
+
+@transaction.atomic
+def _finish_without_writing(
+    acting_user, record_fields: dict, status: str, counts: dict, checked: _Checked
+) -> ImportResult:
+    """Record a refused import or a dry run: the DataImport with its problems, and its event."""
+    data_import = DataImport.objects.create(
+        **record_fields,
+        status=status,
+        counts=counts,
+        problems=[p.as_dict() for p in checked.problems[:MAX_STORED_PROBLEMS]],
+        problem_count=checked.problem_count,
+        progress=checked.rows,
+        total=checked.rows,
+        finished_at=timezone.now(),
+    )
+    action = "refuse" if status == ImportStatus.FAILED else "check"
+    record(
+        actor=acting_user or "pantau import",
+        action=f"statistics.import.{action}",
+        obj=data_import,
+        member_state=_single(checked.ref_areas),
+        after=_summary(data_import, checked, counts),
+    )
+    return ImportResult(data_import, counts, checked.problems, checked.problem_count)
