@@ -17,7 +17,12 @@ COMMANDS = [
     ("demo load", "Create the illustrative demo accounts (never in production)."),
     ("catalogue load FILE", "Create or update a Work Plan from a catalogue file (JSON)."),
     ("catalogue check FILE", "Check a catalogue file without loading it."),
-    ("token USERNAME", "Print a new API token for USERNAME (--days N, --name NAME)."),
+    (
+        "token USERNAME",
+        "Print a new API token for USERNAME (--scope read|write, --days N, --name NAME).",
+    ),
+    ("otp code USERNAME", "Print the current two-factor code of a DEMO account (demo only)."),
+    ("axes_reset", "Lift every sign-in lock (axes_reset_username USERNAME: one account's)."),
     ("audit verify", "Check the audit log's hash chain; exit 1 naming the first broken event."),
     ("backup [FOLDER]", "Back up the database and uploaded files."),
     ("restore FOLDER", "Restore a backup over the current database."),

@@ -1,8 +1,7 @@
 from django.contrib import admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pantau.core.admin_mixins import ReadOnlyAdmin
-
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .models import ApiToken, RoleAssignment, User

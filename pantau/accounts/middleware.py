@@ -4,12 +4,14 @@ SessionLifetimeMiddleware signs out a session idle for PANTAU_SESSION_IDLE secon
 than PANTAU_SESSION_MAX_AGE however active (ASVS 3.3.2). The last-seen time is written at
 most once a minute, so a busy page does not write its session on every request.
 
-TwoFactorMiddleware runs after django-otp's OTPMiddleware (which tells whether the session was verified with a
-device). When PANTAU_REQUIRE_2FA is on, a signed-in user who must use a second factor (their
-roles require it, or they set up a device) and whose session is not verified reaches only the
-two-factor pages, sign-out and static files: pages redirect to set-up or verification, API
-calls made with the session answer 403 in JSON. API calls with a bearer token are not
-concerned: pantau.api.auth ignores the session whenever a token is presented."""
+TwoFactorMiddleware runs after django-otp's OTPMiddleware (which tells whether the session
+was verified with a device). When PANTAU_REQUIRE_2FA is on, a signed-in user who must use a
+second factor (their roles require it, or they set up a device) and whose session is not
+verified reaches only the two-factor pages, sign-out and static files: pages redirect to
+set-up or verification, API calls made with the session answer 403 in JSON. API calls with
+a bearer token are not concerned: pantau.api.auth ignores the session whenever a token is
+presented.
+"""
 
 import time
 from urllib.parse import urlencode
@@ -80,7 +82,7 @@ class TwoFactorMiddleware:
             settings.PANTAU_REQUIRE_2FA
             and request.user.is_authenticated
             and not request.path.startswith(exempt_paths())
-            and not request.user.is_verified()  # type: ignore[union-attr]
+            and not request.user.is_verified()  # type: ignore[union-attr,attr-defined]
             and must_verify(request.user)
         ):
             refusal = self._refuse(request)

@@ -128,7 +128,8 @@ def pending(request: HttpRequest) -> tuple[User, str, str] | None:
     if time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    user_id = data.get("user")
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
         return None
     return user, str(data.get("backend") or ""), str(data.get("next") or "")

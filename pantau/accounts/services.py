@@ -171,9 +171,7 @@ def add_totp_device(
     whose time step is `last_t`, so that code cannot be used a second time)."""
     if not _acts_for(acting_user, user):
         raise PermissionDenied("Only the user or an administrator may add a device")
-    device = TOTPDevice.objects.create(
-        user=user, name=name, key=key, confirmed=True, last_t=last_t
-    )
+    device = TOTPDevice.objects.create(user=user, name=name, key=key, confirmed=True, last_t=last_t)
     # The secret is never written to the audit log: only that a device now exists.
     record(
         actor=acting_user,

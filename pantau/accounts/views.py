@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,8 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-
-from django.core.exceptions import PermissionDenied
 
 from . import otp, services
 from .choices import TokenScope
@@ -66,7 +65,7 @@ class LoginView(auth_views.LoginView):
 
 
 @never_cache
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request) -> HttpResponse:
     """The second step: a code from the device, for a pending sign-in or for a signed-in
     session that must be verified (PANTAU_REQUIRE_2FA)."""
     default = reverse(settings.LOGIN_REDIRECT_URL)
@@ -74,7 +73,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         user = request.user
         next_url = _safe_next(request, request.GET.get("next"), default)
-        if user.is_verified():  # type: ignore[union-attr]
+        if user.is_verified():
             return redirect(next_url)
     else:
         pending = otp.pending(request)
@@ -114,7 +113,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request) -> HttpResponse:
     """Show a new secret (otpauth URI and QR code) and turn it on when a first code matches.
     The secret stays in the session until then: nothing is stored before it is proven."""
     next_url = _safe_next(
@@ -155,7 +154,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
+def two_factor_disable(request) -> HttpResponse:
     """Turn the second factor off (for whom it is optional), proving it with a code."""
     if not can_turn_off_two_factor(request.user):
         raise PermissionDenied("Your roles require two-factor authentication")
@@ -172,7 +171,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:profile")
 
 
-def _profile(request: HttpRequest, *, token_form=None, new_key=None, new_token=None):
+def _profile(request, *, token_form=None, new_key=None, new_token=None):
     assignments = request.user.role_assignments.select_related("member_state", "working_group")
     tokens = request.user.api_tokens.order_by("-created_at")
     response = render(
@@ -195,14 +194,14 @@ def _profile(request: HttpRequest, *, token_form=None, new_key=None, new_token=N
 
 @never_cache
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request) -> HttpResponse:
     return _profile(request)
 
 
 @never_cache
 @require_POST
 @login_required
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request) -> HttpResponse:
     """Issue a token for oneself; its secret is in this one answer and never again."""
     form = TokenForm(request.POST)
     if not form.is_valid():
@@ -219,7 +218,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request, pk: int) -> HttpResponse:
     # Only one's own tokens: anybody else's answers 404, like a token that does not exist.
     token = get_object_or_404(request.user.api_tokens, pk=pk)
     services.revoke_token(acting_user=request.user, token=token)

@@ -27,6 +27,8 @@ class ReportTransitionAdmin(ReadOnlyAdmin):
     list_display = ["report", "action", "actor_label", "at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            report__in=CountryReport.objects.restrict(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(report__in=CountryReport.objects.restrict(request.user))
         )

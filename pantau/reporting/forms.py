@@ -27,7 +27,7 @@ class EntryForm(forms.ModelForm):
         labels = {"narrative": "What was done", "period_start": "From", "period_end": "To"}
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and start > end:
             self.add_error("period_end", "The period ends before it starts.")

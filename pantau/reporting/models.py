@@ -42,7 +42,7 @@ class CountryReportQuerySet(models.QuerySet):
         visible = visible_report_filter(user)
         return self if visible is None else self.filter(visible)
 
-    def latest(self) -> "CountryReportQuerySet":
+    def newest_versions(self) -> "CountryReportQuerySet":
         """The newest version of each country's report (the one being worked on)."""
         return self.filter(correction__isnull=True)
 
@@ -50,7 +50,9 @@ class CountryReportQuerySet(models.QuerySet):
         """The newest approved or published version of each country's report: the only ones
         that count in the filled Work Plan. A published version whose correction is approved
         but not yet published stays public, but no longer counts."""
-        return self.filter(status__in=APPROVED_STATUSES).exclude(correction__status__in=APPROVED_STATUSES)
+        return self.filter(status__in=APPROVED_STATUSES).exclude(
+            correction__status__in=APPROVED_STATUSES
+        )
 
 
 class CountryReport(models.Model):

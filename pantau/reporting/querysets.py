@@ -111,7 +111,7 @@ class CompletenessRow:
 def completeness(cycle: ReportingCycle, today: datetime.date) -> list[CompletenessRow]:
     """The Secretariat's dashboard: one row per Member State (its newest version), one query."""
     reports = (
-        cycle.reports.latest()
+        cycle.reports.newest_versions()
         .select_related("member_state")
         .annotate(
             filled=Count("entries", filter=~Q(entries__status="")),

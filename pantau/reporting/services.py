@@ -232,7 +232,7 @@ def transition(
         Transition.VALIDATE: "validated_at",
         Transition.APPROVE: "approved_at",
         Transition.PUBLISH: "published_at",
-    }.get(action)
+    }.get(Transition(action))
     updates: dict = {"status": to_status, "lock_version": F("lock_version") + 1, "updated_at": now}
     if stamp:
         updates[stamp] = now

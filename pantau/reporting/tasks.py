@@ -24,11 +24,11 @@ def recipients(report: CountryReport, action: str) -> list[str]:
         role_assignments__member_state=report.member_state,
         role_assignments__role__in=[Role.FOCAL_POINT, Role.APPROVER],
     )
-    next_roles = {
+    next_roles: list[Role] = {
         Transition.SUBMIT: [Role.SECRETARIAT],
         Transition.VALIDATE: [Role.ASOD_REVIEWER],
         Transition.APPROVE: [Role.SECRETARIAT],
-    }.get(action, [])
+    }.get(Transition(action), [])
     regional = User.objects.filter(role_assignments__role__in=next_roles)
     users = (national | regional).filter(is_active=True).exclude(email="").distinct()
     return sorted(set(users.values_list("email", flat=True)))

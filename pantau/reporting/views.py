@@ -38,16 +38,15 @@ def report_index(request):
     cycles = ReportingCycle.objects.select_related("plan").order_by("-year")
     reports = (
         CountryReport.objects.restrict(request.user)
-        .latest()
+        .newest_versions()
         .select_related("member_state", "cycle")
         .order_by("-cycle__year", "member_state__name")
     )
     if not request.user.is_authenticated:
         reports = reports.none()
     elif permissions.sees_all_reports(request.user):
-        reports = (
-            reports.filter(cycle__year=cycles.first().year) if cycles.exists() else reports.none()
-        )
+        newest = cycles.first()
+        reports = reports.filter(cycle__year=newest.year) if newest else reports.none()
     return render(
         request,
         "reporting/index.html",
@@ -326,7 +325,9 @@ def evidence_add(request, ref_area: str, year: int, code: str):
         except ValueError as exc:
             messages.error(request, str(exc))
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        )
     numeral = entry.activity.component.section.numeral
     return redirect(report_url(report, "reporting:section", numeral=numeral) + f"#entry-{code}")
 
@@ -357,7 +358,9 @@ def evidence_file(request, ref_area: str, year: int, code: str, pk: int):
     entry = get_object_or_404(ActivityStatus, report=report, activity__code=code)
     evidence = get_object_or_404(entry.evidence.exclude(file=""), pk=pk)
     return FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1]
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=(evidence.file.name or "evidence").rsplit("/", 1)[-1],
     )
 
 
@@ -409,6 +412,8 @@ def cycle_open(request):
     if not permissions.can_open_cycle(request.user):
         raise DjangoPermissionDenied
     plan = WorkPlan.objects.filter(sections__isnull=False).order_by("-period_start").first()
+    if plan is None:
+        raise Http404("No Work Plan with activities is loaded")
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

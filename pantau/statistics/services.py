@@ -499,27 +499,32 @@ def _apply(
             if not _differs(current, obs, source=source, publish=publish):
                 counts["unchanged"] += 1
                 continue
-            if current.status == DataStatus.PUBLISHED and not publish:
+            if current["status"] == DataStatus.PUBLISHED and not publish:
                 problems.append(
                     Problem(
                         line,
                         "OBS_VALUE",
-                        f"the published value {current.obs_value:g} would change; published "
+                        f"the published value {current['obs_value']:g} would change; published "
                         "values are replaced only by an administrator's publishing import",
                     )
                 )
                 continue
             history.append(_history_of(current, now=now, replaced_by=data_import))
-            for name in VALUE_FIELDS:
-                setattr(current, name, getattr(obs, name))
-            current.source = source or current.source
-            current.status = status if publish else current.status
-            current.is_derived = False
-            current.data_import = data_import
-            current.version += 1
-            current.updated_at = now
-            current.updated_by = acting_user
-            changed.append(current)
+            changed.append(
+                DataValue(
+                    **current
+                    | {name: getattr(obs, name) for name in VALUE_FIELDS}
+                    | {
+                        "source": source or current["source"],
+                        "status": status if publish else current["status"],
+                        "is_derived": False,
+                        "data_import_id": data_import.pk if data_import else None,
+                        "version": current["version"] + 1,
+                        "updated_at": now,
+                        "updated_by_id": acting_user.pk if acting_user else None,
+                    }
+                )
+            )
         counts["created"] += len(new)
         counts["updated"] += len(changed)
         checked.add(problems)
@@ -567,11 +572,23 @@ _UPDATED_FIELDS = [
 ]
 
 
-def _value_key(value: DataValue) -> tuple:
-    return tuple(getattr(value, name) for name in _OBSERVATION_FIELDS[:KEY_LENGTH])
+# What is read of a stored value: enough to compare it, keep it in the history and update it,
+# as plain dicts (building model instances for unchanged values would cost more than the query).
+_STORED_FIELDS = (
+    "id",
+    *_OBSERVATION_FIELDS,
+    "source",
+    "status",
+    "is_derived",
+    "version",
+    "data_import_id",
+    "updated_at",
+    "updated_by_id",
+)
+_KEY_FIELDS = _OBSERVATION_FIELDS[:KEY_LENGTH]
 
 
-def _existing_values(observations: list[Observation], *, lock: bool) -> dict[tuple, DataValue]:
+def _existing_values(observations: list[Observation], *, lock: bool) -> dict[tuple, dict]:
     """The stored values of a batch's keys. Fetched by indicator, area and period (a superset
     of the batch: a file's rows come grouped by country and year), matched in memory."""
     queryset = DataValue.objects.filter(
@@ -581,35 +598,36 @@ def _existing_values(observations: list[Observation], *, lock: bool) -> dict[tup
     )
     if lock:
         queryset = queryset.select_for_update()
-    return {_value_key(v): v for v in queryset}
+    return {tuple(v[name] for name in _KEY_FIELDS): v for v in queryset.values(*_STORED_FIELDS)}
 
 
-def _differs(current: DataValue, obs: Observation, *, source: str, publish: bool) -> bool:
+def _differs(current: dict, obs: Observation, *, source: str, publish: bool) -> bool:
     return (
-        any(getattr(current, name) != getattr(obs, name) for name in VALUE_FIELDS)
-        or bool(source and current.source != source)
-        or (publish and current.status != DataStatus.PUBLISHED)
-        or current.is_derived
+        any(current[name] != getattr(obs, name) for name in VALUE_FIELDS)
+        or bool(source and current["source"] != source)
+        or (publish and current["status"] != DataStatus.PUBLISHED)
+        or current["is_derived"]
     )
 
 
-def _history_of(value: DataValue, *, now, replaced_by: DataImport | None) -> DataValueHistory:
+def _history_of(current: dict, *, now, replaced_by: DataImport | None) -> DataValueHistory:
     return DataValueHistory(
-        value=value,
-        version=value.version,
-        obs_value=value.obs_value,
-        reported_unit=value.reported_unit,
-        reported_value=value.reported_value,
-        obs_status=value.obs_status,
-        comment=value.comment,
-        source=value.source,
-        status=value.status,
-        is_derived=value.is_derived,
-        data_import_id=value.data_import_id,
-        updated_at=value.updated_at,
-        updated_by_id=value.updated_by_id,
+        value_id=current["id"],
         replaced_at=now,
         replaced_by_import=replaced_by,
+        **{
+            name: current[name]
+            for name in (
+                *VALUE_FIELDS,
+                "version",
+                "source",
+                "status",
+                "is_derived",
+                "data_import_id",
+                "updated_at",
+                "updated_by_id",
+            )
+        },
     )
 
 

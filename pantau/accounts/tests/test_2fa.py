@@ -112,7 +112,7 @@ def test_htmx_requests_are_told_where_to_go(client, make_user):
     assert response["HX-Redirect"].startswith(SETUP)
 
 
-# --- Set-up ----------------------------------------------------------------------------------------
+# --- Set-up ------------------------------------------------------------------------------------
 
 
 def test_secretariat_sets_up_a_device_with_a_first_code(client, make_user):
@@ -167,7 +167,7 @@ def test_set_up_refuses_a_second_device(client, make_user):
     assert TOTPDevice.objects.filter(user=user).count() == 1
 
 
-# --- Verification at sign-in ------------------------------------------------------------------------
+# --- Verification at sign-in ---------------------------------------------------------------------
 
 
 def test_with_a_device_the_password_alone_does_not_sign_in(client, make_user):

@@ -18,9 +18,7 @@ PASSWORD = "correct horse battery"  # make_user's
 
 
 def attempt(client, username: str, password: str, address: str = "127.0.0.1"):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def signed_in(client) -> bool:

@@ -22,6 +22,7 @@ REQUIRED_COLUMNS = ("REF_AREA", "TIME_PERIOD", "INDICATOR", "UNIT_MEASURE", "OBS
 OPTIONAL_COLUMNS = (*(d.column for d in DIMENSIONS), "OBS_STATUS", "COMMENT")
 KNOWN_COLUMNS = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)) | MESSAGE_COLUMNS
 
+OBS_STATUSES = frozenset(ObsStatus.values)
 PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
 # Years covered when no Work Plan is loaded (the 2009-2015 and 2016-2025 plans).
 DEFAULT_YEARS = (2009, 2025)
@@ -244,7 +245,7 @@ class RowValidator:
             problem("OBS_VALUE", value)
 
         obs_status = row.get("OBS_STATUS", "").upper() or ObsStatus.NORMAL.value
-        if obs_status not in ObsStatus.values:
+        if obs_status not in OBS_STATUSES:
             problem(
                 "OBS_STATUS",
                 f"unknown status {obs_status!r}; the SDMX codes are {', '.join(ObsStatus.values)}",
