@@ -23,7 +23,7 @@ from .choices import (
     IndicatorGroup,
     UnitKind,
 )
-from .imports.readers import UnreadableFile, open_reader
+from .imports.readers import UnreadableFile, detect_format, open_reader
 from .imports.validation import KEY_LENGTH, Observation, Problem, RowValidator, Structure
 from .models import Code, Codelist, DataImport, DataValue, DataValueHistory, Indicator, Unit
 
@@ -311,7 +311,7 @@ def run_import(
     }
     structure = Structure.load()
     checked = _check(path, structure, writable, progress)
-    record_fields["format"] = checked.format
+    record_fields["format"] = checked.format or detect_format(path)
     record_fields["ref_areas"] = sorted(checked.ref_areas)
     if checked.problem_count:
         return _finish_without_writing(
@@ -512,7 +512,7 @@ def _apply(
             history.append(_history_of(current, now=now, replaced_by=data_import))
             changed.append(
                 DataValue(
-                    **current
+                    **{k: v for k, v in current.items() if k != "id"}
                     | {name: getattr(obs, name) for name in VALUE_FIELDS}
                     | {
                         "source": source or current["source"],
@@ -531,7 +531,15 @@ def _apply(
         if write and not checked.problem_count:
             DataValue.objects.bulk_create(new, batch_size=BATCH_SIZE)
             DataValueHistory.objects.bulk_create(history, batch_size=BATCH_SIZE)
-            DataValue.objects.bulk_update(changed, _UPDATED_FIELDS, batch_size=500)
+            # An upsert on the key: one statement a batch (bulk_update's CASE per row and field
+            # grows quadratically).
+            DataValue.objects.bulk_create(
+                changed,
+                batch_size=BATCH_SIZE,
+                update_conflicts=True,
+                unique_fields=_UNIQUE_FIELDS,
+                update_fields=_UPDATED_FIELDS,
+            )
         batch.clear()
 
     for line, observation, problems in _observations(
@@ -586,6 +594,7 @@ _STORED_FIELDS = (
     "updated_by_id",
 )
 _KEY_FIELDS = _OBSERVATION_FIELDS[:KEY_LENGTH]
+_UNIQUE_FIELDS = ["indicator", *_KEY_FIELDS[1:]]
 
 
 def _existing_values(observations: list[Observation], *, lock: bool) -> dict[tuple, dict]:

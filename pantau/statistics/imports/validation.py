@@ -23,6 +23,8 @@ OPTIONAL_COLUMNS = (*(d.column for d in DIMENSIONS), "OBS_STATUS", "COMMENT")
 KNOWN_COLUMNS = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)) | MESSAGE_COLUMNS
 
 OBS_STATUSES = frozenset(ObsStatus.values)
+# SDMX-CSV 2.0 ACTION: information, append, replace, merge (D, delete, is refused).
+SDMX_ACTIONS = frozenset({"", "I", "A", "R", "M"})
 PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
 # Years covered when no Work Plan is loaded (the 2009-2015 and 2016-2025 plans).
 DEFAULT_YEARS = (2009, 2025)
@@ -104,7 +106,7 @@ class Structure:
     """What validation needs, read once per import: a handful of queries, whatever the file."""
 
     indicators: dict[str, IndicatorSpec]
-    codes: dict[str, dict[str, str]]  # codelist -> {code: code}: one string object per code
+    codes: dict[str, dict[str, str]]  # codelist -> {CODE: code}: one string object per code
     units: dict[str, UnitSpec]
     members: dict[str, Membership]
     first_year: int
@@ -112,8 +114,10 @@ class Structure:
 
     @classmethod
     def load(cls) -> "Structure":
+        # Codes are matched whatever their case (a hand-typed "th" or "kg" is meant as TH, KG):
+        # every lookup is by the upper-cased text and gives the code as defined.
         indicators = {
-            i.code: IndicatorSpec(
+            i.code.upper(): IndicatorSpec(
                 id=i.pk,
                 code=i.code,
                 unit_kinds=frozenset(i.unit_kinds),
@@ -123,9 +127,9 @@ class Structure:
         }
         codes: dict[str, dict[str, str]] = {d.codelist: {} for d in DIMENSIONS}
         for codelist, code in Code.objects.values_list("codelist__code", "code"):
-            codes.setdefault(codelist, {})[code] = code
+            codes.setdefault(codelist, {})[code.upper()] = code
         units = {
-            u.code: UnitSpec(u.code, u.kind, u.factor)
+            u.code.upper(): UnitSpec(u.code, u.kind, u.factor)
             for u in Unit.objects.only("code", "kind", "factor")
         }
         members = {
@@ -183,9 +187,14 @@ class RowValidator:
 
         if EXTRA in row:
             problem("", "the line has more values than the header has columns")
+        action = row.get("ACTION", "").upper()
+        if action == "D":
+            problem("ACTION", "deletions are not imported: leave the row out")
+        elif action not in SDMX_ACTIONS:
+            problem("ACTION", f"unknown SDMX action {action!r}")
 
         indicator_code = row.get("INDICATOR", "")
-        indicator = s.indicators.get(indicator_code)
+        indicator = s.indicators.get(indicator_code.upper())
         if indicator is None:
             problem(
                 "INDICATOR",
@@ -208,7 +217,7 @@ class RowValidator:
         dims: list[str] = []
         for dim in DIMENSIONS:
             text = row.get(dim.column, "") or TOTAL
-            code = s.codes[dim.codelist].get(text)
+            code = s.codes[dim.codelist].get(text.upper())
             if code is None:
                 problem(dim.column, f"unknown {dim.codelist} code {text!r}")
                 dims.append(TOTAL)
@@ -224,8 +233,8 @@ class RowValidator:
             else:
                 dims.append(code)
 
-        unit_code = row.get("UNIT_MEASURE", "").upper()
-        unit = s.units.get(unit_code)
+        unit_code = row.get("UNIT_MEASURE", "")
+        unit = s.units.get(unit_code.upper())
         if unit is None:
             problem(
                 "UNIT_MEASURE",

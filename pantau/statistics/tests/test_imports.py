@@ -407,3 +407,52 @@ def test_a_failure_in_the_middle_of_an_import_leaves_the_database_as_it_was(
     assert failed.status == "error"
     assert "disk full" in failed.problems[0]["message"]
     assert verify().ok
+
+
+def test_codes_are_read_whatever_their_case(people, tmp_path):
+    rows = [["th", "2020", "drug_seizure", "meth_crystal", "_t", "", "", "g", "1200", "e", ""]]
+    result = run(people.th_focal, write_csv(tmp_path / "lower.csv", rows))
+    assert result.ok, result.problems
+    stored_value = value("DRUG_SEIZURE")
+    assert (stored_value.ref_area, stored_value.drug, stored_value.reported_unit) == (
+        "TH",
+        "METH_CRYSTAL",
+        "G",
+    )
+    assert stored_value.obs_status == "E"
+
+
+def test_sdmx_csv_message_columns_are_accepted_but_deletions_refused(people, tmp_path):
+    header = ["STRUCTURE", "STRUCTURE_ID", "ACTION", *HEADER]
+    dataflow = ["dataflow", "ASEAN:ADMN(1.0)"]
+    rows = [[*dataflow, "I", *GOOD_ROWS[0]], [*dataflow, "D", *GOOD_ROWS[1]]]
+    result = run(people.admin, write_csv(tmp_path / "sdmx.csv", rows, header=header))
+    assert [(p.line, p.column) for p in result.problems] == [(3, "ACTION")]
+
+    result = run(people.admin, write_csv(tmp_path / "sdmx.csv", rows[:1], header=header))
+    assert result.ok and result.counts["created"] == 1
+
+
+def test_a_workbook_with_a_data_sheet_imports_that_sheet(people, tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_xlsx(tmp_path / "two.xlsx", GOOD_ROWS, sheets=2)
+    wb = load_workbook(path)
+    wb["Observations"].title = "Data"
+    wb.move_sheet("Data", offset=1)
+    wb.save(path)
+
+    result = run(people.admin, path)
+
+    assert result.ok, result.problems
+    assert result.counts["created"] == 5
+
+
+def test_membership_is_checked_at_the_end_of_each_period(people, tmp_path):
+    # Timor-Leste joined on 26 October 2025: its 2025 and 2025-Q4 figures count, not 2025-Q3.
+    rows = [
+        ["TL", period, "DRUG_SEIZURE", "KRATOM", "", "", "", "KG", "1", "", ""]
+        for period in ["2025", "2025-Q4", "2025-10", "2025-Q3", "2025-09"]
+    ]
+    result = run(people.admin, write_csv(tmp_path / "tl.csv", rows))
+    assert [(p.line, p.column) for p in result.problems] == [(5, "REF_AREA"), (6, "REF_AREA")]
