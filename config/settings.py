@@ -261,11 +261,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "pantau.accounts.views.lockout"
 AXES_HTTP_RESPONSE_CODE = 429
-# Behind a reverse proxy, the client's address is in X-Forwarded-For: set the number of
-# proxies (PANTAU_PROXY_COUNT=1) so that a client cannot pick its own address.
-if os.environ.get("PANTAU_PROXY_COUNT"):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["PANTAU_PROXY_COUNT"])
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Behind reverse proxies, the client's address is in X-Forwarded-For: set how many proxies
+# append to it (PANTAU_PROXY_COUNT=1 behind nginx), so that a client cannot pick its own.
+PANTAU_PROXY_COUNT = int(os.environ.get("PANTAU_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "pantau.accounts.backends.client_address"
 
 # --- API -------------------------------------------------------------------------------------
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))

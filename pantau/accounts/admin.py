@@ -3,7 +3,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pantau.core.admin_mixins import ReadOnlyAdmin
 
-from . import services
+from . import services, views
 from .models import ApiToken, RoleAssignment, User
 
 
@@ -52,6 +52,10 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     ]
     exclude = ["key_hash"]
 
+
+# The admin signs in through Pantau's login page (lockout, then the second factor), not its
+# own form, which would sign a device holder in with the password alone.
+admin.site.login = views.admin_login  # type: ignore[method-assign]
 
 # django-otp's own admin edits devices and shows their secret keys: replace it with a list
 # that shows neither (devices are added by their owner and removed through services).

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,6 +48,12 @@ def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str
     ):
         return candidate
     return default
+
+
+def admin_login(request, extra_context=None) -> HttpResponse:
+    """The admin's sign-in page is Pantau's: one login, with its lockout and second step."""
+    next_url = _safe_next(request, request.GET.get("next"), reverse("admin:index"))
+    return redirect_to_login(next_url, login_url=reverse("accounts:login"))
 
 
 class LoginView(auth_views.LoginView):
@@ -152,8 +159,8 @@ def two_factor_setup(request) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def two_factor_disable(request) -> HttpResponse:
     """Turn the second factor off (for whom it is optional), proving it with a code."""
     if not can_turn_off_two_factor(request.user):
@@ -199,8 +206,8 @@ def profile(request) -> HttpResponse:
 
 
 @never_cache
-@require_POST
 @login_required
+@require_POST
 def token_create(request) -> HttpResponse:
     """Issue a token for oneself; its secret is in this one answer and never again."""
     form = TokenForm(request.POST)
@@ -216,8 +223,8 @@ def token_create(request) -> HttpResponse:
     return _profile(request, new_key=key, new_token=token)
 
 
-@require_POST
 @login_required
+@require_POST
 def token_revoke(request, pk: int) -> HttpResponse:
     # Only one's own tokens: anybody else's answers 404, like a token that does not exist.
     token = get_object_or_404(request.user.api_tokens, pk=pk)

@@ -11,7 +11,9 @@ api = NinjaAPI(
     description=(
         "Monitoring of the ASEAN Work Plan on Securing Communities Against Illicit Drugs. "
         "Public operations need no credentials; others take `Authorization: Bearer <token>` "
-        "(`pantau token USERNAME`) or a signed-in session. Objects a caller may not see "
+        "(`pantau token USERNAME`, or the profile page) or a signed-in session. Tokens are "
+        "read-only unless issued with the scope `write`: a read-only token gets 403 on POST, "
+        "PUT, PATCH and DELETE. Objects a caller may not see "
         "answer 404, exactly like objects that do not exist."
     ),
     urls_namespace="api-v1",

@@ -15,7 +15,8 @@ from pantau.workplan.models import WorkingGroup
 
 from .models import DemoDataset
 
-DEMO_PASSWORD = "pantau-demo"  # noqa: S105 - demo accounts only, printed by the loader
+# Demo accounts only (never loaded in production), and printed by the loader on purpose.
+DEMO_PASSWORD = "pantau-demo"  # nosec B105  # noqa: S105
 ACTOR = "pantau demo load"
 
 

@@ -54,6 +54,15 @@ def can_transition(user, report, action: str) -> bool:
     return False
 
 
+def takes_part_in_workflow(user, report) -> bool:
+    """Holds a role that moves this report at some step (whatever its status now)."""
+    return (
+        has_role(user, Role.APPROVER, report.member_state.code)
+        or has_role(user, Role.SECRETARIAT)
+        or has_role(user, Role.ASOD_REVIEWER)
+    )
+
+
 def allowed_transitions(user, report) -> list[str]:
     return [a for a in Transition.values if can_transition(user, report, a)]
 

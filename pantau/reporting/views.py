@@ -178,6 +178,9 @@ def entry_save(request, ref_area: str, year: int, code: str):
     entry = get_object_or_404(
         ActivityStatus.objects.select_related("activity"), report=report, activity__code=code
     )
+    if not permissions.is_national_reporter(request.user, report):
+        # Who may not fill the report hears so before their form is looked at.
+        raise DjangoPermissionDenied("Only the country's focal points and approver fill its report")
     form = EntryForm(
         request.POST, instance=ActivityStatus.objects.get(pk=entry.pk), prefix=f"e{entry.pk}"
     )
@@ -228,6 +231,8 @@ def entry_save(request, ref_area: str, year: int, code: str):
 @require_POST
 def report_transition(request, ref_area: str, year: int):
     report = get_report_or_404(request.user, ref_area, year, _version(request))
+    if not permissions.takes_part_in_workflow(request.user, report):
+        raise DjangoPermissionDenied("Your roles take no part in this report's workflow")
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Bad request", status=400)
@@ -308,6 +313,8 @@ def evidence_add(request, ref_area: str, year: int, code: str):
         report=report,
         activity__code=code,
     )
+    if not permissions.is_national_reporter(request.user, report):
+        raise DjangoPermissionDenied("Only the country's focal points and approver add evidence")
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:

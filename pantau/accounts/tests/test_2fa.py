@@ -83,6 +83,18 @@ def test_a_superuser_without_a_role_must_use_2fa_too(client, make_user):
     assert response["Location"].startswith(SETUP)
 
 
+def test_the_admin_signs_in_through_the_two_step_login(client, make_user):
+    user = make_user(is_superuser=True, username="ops")
+    device = device_for(user)
+    response = client.get("/admin/")
+    assert response["Location"].startswith("/admin/login/")
+    response = client.get(response["Location"])
+    assert response["Location"] == f"{LOGIN}?next=/admin/"
+    assert sign_in(client, "ops", next_url="/admin/")["Location"] == VERIFY
+    assert client.post(VERIFY, {"code": code(device.key)})["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
 def test_a_focal_point_is_not_forced(client, make_user):
     client.force_login(make_user("focal_point", "TH"))
     for path in ["/reporting/", PROFILE, "/audit/", "/members/TH/"]:

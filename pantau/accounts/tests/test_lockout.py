@@ -46,9 +46,10 @@ def test_after_five_failures_even_the_right_password_is_refused(client, somchai)
     assert "Sign-in locked" in sixth.text
     assert "locked for 15 minutes" in sixth.text
     assert not signed_in(client)
-    # The admin's login page goes through the same backends: locked as well.
+    # The admin has no sign-in form of its own to try instead: it sends to this one.
     admin = client.post(reverse("admin:login"), {"username": "somchai", "password": PASSWORD})
-    assert admin.status_code == 429
+    assert admin.status_code == 302
+    assert admin["Location"].startswith(LOGIN)
     assert not signed_in(client)
 
 
@@ -110,3 +111,25 @@ def test_the_failed_password_is_not_stored(client, somchai):
     attempt(client, "somchai", "my secret guess")
     stored = AccessAttempt.objects.get(username="somchai")
     assert "my secret guess" not in stored.post_data
+
+
+def test_behind_a_proxy_the_forwarded_address_counts_and_cannot_be_forged(
+    client, somchai, settings
+):
+    settings.PANTAU_PROXY_COUNT = 1
+
+    def via_proxy(password: str, forwarded: str):
+        return client.post(
+            LOGIN,
+            {"username": "somchai", "password": password},
+            REMOTE_ADDR="10.0.0.1",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for n in range(5):
+        # The client forges a different address each time; the proxy appends the real one.
+        via_proxy(f"wrong {n}", f"192.0.2.{n}, 203.0.113.7")
+    assert via_proxy(PASSWORD, "198.51.100.1, 203.0.113.7").status_code == 429
+    assert AccessAttempt.objects.get(username="somchai").ip_address == "203.0.113.7"
+    # Another client behind the same proxy is not locked out.
+    assert via_proxy(PASSWORD, "203.0.113.8").status_code == 302

@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
 REPO = Path(__file__).resolve().parents[3]
 PANTAU = Path(sys.executable).parent / "pantau"
 STARTUP_TIMEOUT = 60
+# The running server's environment, for `pantau` commands against its database.
+SERVER_ENV: dict[str, str] = {}
 
 
 def _require_browser() -> None:
@@ -61,6 +63,7 @@ def server(tmp_path_factory):
     var = tmp_path_factory.mktemp("pantau-var")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PANTAU_ENV"}}
     env["PANTAU_VAR_DIR"] = str(var)
+    SERVER_ENV.update(env)
 
     def pantau(*args: str) -> str:
         done = subprocess.run(
@@ -190,3 +193,48 @@ def test_api_docs_render_without_csp_or_load_errors(page):
 
     assert failed == [], failed
     assert errors == [], errors
+
+
+def _pantau(*args: str) -> str:
+    done = subprocess.run(
+        [str(PANTAU), *args], cwd=REPO, env=SERVER_ENV, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_secretariat_signs_in_with_a_demo_two_factor_code(page, server):
+    from playwright.sync_api import expect
+
+    _, password = server
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/accounts/login/?next=/reporting/dashboard/")
+    page.get_by_label("Username").fill("secretariat")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/2fa/verify/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Two-factor authentication")
+    code = _pantau("otp", "code", "secretariat")
+    page.get_by_label("Code from your authenticator app").fill(code)
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/reporting/dashboard/")
+    assert errors == [], errors
+
+
+def test_two_factor_set_up_page_shows_the_qr_code_within_the_csp(page, server):
+    from playwright.sync_api import expect
+
+    _, password = server
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("wg.le")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    page.goto("/accounts/2fa/setup/")
+    expect(page.locator("svg.qr")).to_be_visible()
+    assert page.locator("svg.qr").bounding_box()["width"] > 100  # styled by pantau.css
+    expect(page.locator("code.secret")).to_contain_text(" ")
+    assert errors == [], errors  # a CSP violation would be a console error

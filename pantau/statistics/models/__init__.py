@@ -3,6 +3,7 @@ history, the imports they came from)."""
 
 from .data import DataImport, DataValue, DataValueHistory
 from .metadata import Code, Codelist, Indicator, Unit
+from .validation import IndicatorBound, ValidationFinding, ValidationRule
 
 __all__ = [
     "Code",
@@ -11,5 +12,8 @@ __all__ = [
     "DataValue",
     "DataValueHistory",
     "Indicator",
+    "IndicatorBound",
     "Unit",
+    "ValidationFinding",
+    "ValidationRule",
 ]

@@ -35,7 +35,9 @@ class Command(BaseCommand):
         except CatalogueError as exc:
             raise CommandError("\n".join(exc.problems)) from exc
         except ProtectedError as exc:
-            codes = sorted({o.activity.code for o in exc.protected_objects if hasattr(o, "activity")})[:20]
+            codes = sorted(
+                {o.activity.code for o in exc.protected_objects if hasattr(o, "activity")}
+            )[:20]
             raise CommandError(
                 f"{file}: nothing loaded. The file removes activities that country reports already "
                 f"use ({', '.join(codes)}); keep them in the file or retire the plan instead."
