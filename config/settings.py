@@ -119,6 +119,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL", _sqlite_default), conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compilation costs more than it saves on Pantau's short aggregate queries
+    # (measured: 843 ms of JIT for a 70 ms ASEAN GROUP BY over 1.27M rows).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("pantau.accounts.urls")),
     path("audit/", include("pantau.audit.urls")),
     path("narco/", include("pantau.narco.urls")),
+    path("statistics/findings/", include("pantau.statistics.urls_findings")),
+    path("statistics/", include("pantau.statistics.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

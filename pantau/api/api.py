@@ -38,6 +38,7 @@ def _mount() -> None:
     from pantau.narco.api import router as narco_router
     from pantau.reporting.api import router as reports_router
     from pantau.reporting.api import workplan_status_router
+    from pantau.statistics.api import router as data_router
     from pantau.workplan.api import router as workplan_router
 
     api.add_router("/workplans/", workplan_router)
@@ -47,6 +48,7 @@ def _mount() -> None:
     api.add_router("/audit/", audit_router)
     api.add_router("/reports/", reports_router)
     api.add_router("/narco/", narco_router)
+    api.add_router("/data/", data_router)
 
 
 _mount()

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from pantau.members.services import load_reference_data
+from pantau.statistics.rules import load_bundled_rules
 from pantau.statistics.services import METADATA_FILE, load_metadata
 from pantau.workplan.catalogue import BUNDLED_CATALOGUES, CATALOGUE_DIR, read_catalogue
 from pantau.workplan.services import LoadResult, load_catalogue
@@ -23,4 +24,5 @@ def load_reference_and_catalogues() -> tuple[dict[str, int], list[LoadResult]]:
     load_metadata(
         acting_user="pantau setup", data=json.loads(METADATA_FILE.read_text()), system=True
     )
+    load_bundled_rules(acting_user="pantau setup")
     return counts, results

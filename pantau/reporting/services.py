@@ -11,6 +11,7 @@ from django.utils import timezone
 from pantau.audit.services import record
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.members.models import MemberState
+from pantau.statistics import publication
 from pantau.workplan.models import Activity, WorkPlan
 
 from . import permissions
@@ -249,6 +250,8 @@ def transition(
         CountryReport.objects.filter(pk=current.previous_id, status__in=retire).update(
             status=ReportStatus.SUPERSEDED
         )
+    # The country-year's statistics are published with the report, in this transaction.
+    publication.on_report_transition(current, action, acting_user=acting_user)
     ReportTransition.objects.create(
         report=current,
         action=action,

@@ -49,5 +49,15 @@ def can_publish_directly(user) -> bool:
     return is_administrator(user)
 
 
+def can_enter_values(user, ref_area: str) -> bool:
+    """The data-entry forms of a Member State: its own focal points and approvers."""
+    return ref_area in member_states_for(user, *NATIONAL_REPORTERS)
+
+
+def sees_all_imports(user) -> bool:
+    """Administrators and the Secretariat see every import; others only their own uploads."""
+    return is_administrator(user) or has_role(user, Role.SECRETARIAT)
+
+
 def can_manage_metadata(user) -> bool:
     return is_administrator(user)

@@ -173,7 +173,7 @@ def _expand(first: str, last: str) -> list[str]:
     per_year = 4 if frequency == "Q" else 12
     step = int(first[6:] if frequency == "Q" else first[5:]) - 1
     end = (int(last[:4]), int(last[6:] if frequency == "Q" else last[5:]) - 1)
-    periods = []
+    periods: list[str] = []
     year = int(first[:4])
     while (year, step) <= end and len(periods) <= MAX_PERIODS:
         periods.append(f"{year}-Q{step + 1}" if frequency == "Q" else f"{year}-{step + 1:02d}")
@@ -331,15 +331,15 @@ def _at_total(dimensions: Iterable[Dimension]) -> Q:
 
 
 def observation_values(user, query: ObservationQuery):
-    """The values queryset answering `query` for `user`: evaluated, one SQL statement.
+    """The values queryset answering `query` for `user`, evaluated as one SQL statement.
 
     Each stored value of the selection contributes to its group when every totalled dimension
     is at `_T` (a reported total), or when it is a part along one totalled dimension (every
     other one at `_T`) of a cell that has no reported total, that dimension is the first one
     of the cell with parts, and no code above it in the hierarchy is reported (the top-most
     parts). A cell is a value's key without its totalled dimensions. The conditions are
-    correlated EXISTS subqueries: the database decides, once per value, in the same
-    statement."""
+    correlated EXISTS subqueries in the same statement (PostgreSQL runs them as hashed
+    subplans: set-based, not a probe per value)."""
     s = query.structure
     visible = DataValue.objects.restrict(user)
     unused = [d for d in DIMENSIONS if d not in s.dimensions]
@@ -358,7 +358,7 @@ def observation_values(user, query: ObservationQuery):
         for code, member in s.members.items():
             condition = Q(ref_area=code, year__gte=member.joined_on.year)
             if member.left_on is not None:
-                condition &= Q(year__lte=member.left_on.year)
+                condition &= Q(year__lt=member.left_on.year)
             membership |= condition
         values = values.filter(membership)
 
@@ -368,14 +368,14 @@ def observation_values(user, query: ObservationQuery):
     if totalled and derives:
         cell_fields = ["unit_kind", "ref_area", "time_period", *(d.field for d in query.selected)]
         cell = visible.filter(indicator_id=s.id, **{f: OuterRef(f) for f in cell_fields})
-        no_total = ~Exists(cell.filter(direct))
+        no_total = Q(~Exists(cell.filter(direct)))
         contributes = direct
         for i, dimension in enumerate(totalled):
             others = [t for t in totalled if t != dimension]
             condition = ~Q(**{dimension.field: TOTAL}) & _at_total(others) & no_total
             for earlier in totalled[:i]:
                 rest = [t for t in totalled if t != earlier]
-                condition &= ~Exists(cell.filter(~Q(**{earlier.field: TOTAL}), _at_total(rest)))
+                condition &= Q(~Exists(cell.filter(~Q(**{earlier.field: TOTAL}), _at_total(rest))))
             condition &= _topmost(s, cell, dimension, others)
             contributes |= condition
         values = values.filter(contributes)
@@ -409,9 +409,7 @@ def observation_values(user, query: ObservationQuery):
     return values.order_by().values(*group_fields).annotate(**annotations).order_by(*group_fields)
 
 
-def _topmost(
-    s: IndicatorStructure, cell, dimension: Dimension, others: list[Dimension]
-) -> Q:
+def _topmost(s: IndicatorStructure, cell, dimension: Dimension, others: list[Dimension]) -> Q:
     """A part counts towards a derived total unless a code above it is reported too (METH
     already holds METH_TABLET)."""
     by_ancestors: dict[tuple[str, ...], list[str]] = {}
@@ -422,8 +420,8 @@ def _topmost(
     condition = ~Q(**{f"{dimension.field}__in": nested}) if nested else Q()
     for above, codes in by_ancestors.items():
         if above:
-            condition |= Q(**{f"{dimension.field}__in": codes}) & ~Exists(
-                cell.filter(_at_total(others), **{f"{dimension.field}__in": above})
+            condition |= Q(**{f"{dimension.field}__in": codes}) & Q(
+                ~Exists(cell.filter(_at_total(others), **{f"{dimension.field}__in": above}))
             )
     return condition
 

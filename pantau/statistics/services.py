@@ -2,13 +2,16 @@
 with its audit event (one per import, not one per value) and its permission check."""
 
 import hashlib
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 from pantau.audit.services import record, snapshot
 from pantau.core.exceptions import PermissionDenied
@@ -278,12 +281,15 @@ def run_import(
     progress: ProgressCallback | None = None,
     file_name: str = "",
     system: bool = False,
+    data_import: DataImport | None = None,
 ) -> ImportResult:
     """Import a statistics file: check every row, then write all of them in one transaction,
     or none. A file with any problem writes nothing but the DataImport record listing every
     problem; a dry run writes only that record, with the counts a real run would have.
     `publish` (administrators only) publishes the values directly, with their `source`.
-    `system`: run by the operator from the command line, with an administrator's rights."""
+    `system`: run by the operator from the command line, with an administrator's rights.
+    `data_import`: the pending record of a web upload (register_import), filled in instead of
+    creating one."""
     path = Path(path)
     file_name = file_name or path.name
     if not system and not permissions.can_import(acting_user):
@@ -313,18 +319,26 @@ def run_import(
     checked = _check(path, structure, writable, progress)
     record_fields["format"] = checked.format or detect_format(path)
     record_fields["ref_areas"] = sorted(checked.ref_areas)
+    existing = data_import
     if checked.problem_count:
         return _finish_without_writing(
-            acting_user, record_fields, ImportStatus.FAILED, {"rows": checked.rows}, checked
+            acting_user,
+            record_fields,
+            ImportStatus.FAILED,
+            {"rows": checked.rows},
+            checked,
+            existing,
         )
     if dry_run:
         counts = _apply(path, structure, writable, checked, write=False, progress=progress)
         status = ImportStatus.FAILED if checked.problem_count else ImportStatus.CHECKED
-        return _finish_without_writing(acting_user, record_fields, status, counts, checked)
+        return _finish_without_writing(
+            acting_user, record_fields, status, counts, checked, existing
+        )
     try:
         with transaction.atomic():
-            data_import = DataImport.objects.create(
-                **record_fields, status=ImportStatus.RUNNING, total=checked.rows
+            data_import = _save_record(
+                existing, record_fields | {"status": ImportStatus.RUNNING, "total": checked.rows}
             )
             counts = _apply(
                 path,
@@ -354,18 +368,72 @@ def run_import(
                 member_state=_single(checked.ref_areas),
                 after=_summary(data_import, checked, counts),
             )
+            if counts["created"] or counts["updated"]:
+                from .findings import schedule_checks  # validation rules and outliers
+
+                schedule_checks(
+                    data_import=data_import, ref_areas=checked.ref_areas, periods=checked.periods
+                )
     except _Refused:
         return _finish_without_writing(
-            acting_user, record_fields, ImportStatus.FAILED, counts, checked
+            acting_user, record_fields, ImportStatus.FAILED, counts, checked, existing
         )
     except Exception as exc:
         # Rolled back; the record says so, and the error goes on to the caller.
         checked.add([Problem(0, "", f"stopped by an unexpected error: {exc}")])
         _finish_without_writing(
-            acting_user, record_fields, ImportStatus.ERROR, {"rows": checked.rows}, checked
+            acting_user,
+            record_fields,
+            ImportStatus.ERROR,
+            {"rows": checked.rows},
+            checked,
+            existing,
         )
         raise
     return ImportResult(data_import, counts, [], 0)
+
+
+def register_import(*, acting_user, uploaded_file, dry_run: bool = False) -> DataImport:
+    """Keep a file uploaded on the web under MEDIA_ROOT/imports/ and queue its import: a
+    pending DataImport now, and once that is committed the background task
+    (tasks.run_import_task) that runs run_import on it, reporting its progress in the record."""
+    if not permissions.can_import(acting_user):
+        raise PermissionDenied("You may not import statistics")
+    file_name = Path(uploaded_file.name or "upload").name[:200] or "upload"
+    stored = default_storage.save(
+        f"imports/{timezone.now():%Y/%m}/{secrets.token_hex(8)}/"
+        f"{get_valid_filename(file_name) or 'upload'}",
+        uploaded_file,
+    )
+    path = Path(default_storage.path(stored))
+    with transaction.atomic():
+        data_import = DataImport.objects.create(
+            file_name=file_name,
+            sha256=_sha256(path),
+            format=detect_format(path),
+            uploaded_by=acting_user,
+            uploaded_by_label=acting_user.get_username()[:150],
+            created_at=timezone.now(),
+            dry_run=dry_run,
+            status=ImportStatus.PENDING,
+        )
+        record(
+            actor=acting_user,
+            action="statistics.import.upload",
+            obj=data_import,
+            after={
+                "file_name": file_name,
+                "sha256": data_import.sha256,
+                "format": data_import.format,
+                "dry_run": dry_run,
+                "stored_as": stored,
+            },
+        )
+        from .tasks import run_import_task  # the task module imports this one
+
+        pk = data_import.pk
+        transaction.on_commit(lambda: run_import_task.enqueue(pk, stored))
+    return data_import
 
 
 def _sha256(path: Path) -> str:
@@ -657,20 +725,40 @@ def _summary(data_import: DataImport, checked: _Checked, counts: dict) -> dict:
     }
 
 
+def _save_record(existing: DataImport | None, fields: dict) -> DataImport:
+    """Create the import's record, or fill in the pending one of a web upload (keeping the
+    time it was uploaded)."""
+    if existing is None:
+        return DataImport.objects.create(**fields)
+    DataImport.objects.filter(pk=existing.pk).update(
+        **{k: v for k, v in fields.items() if k != "created_at"}
+    )
+    existing.refresh_from_db()
+    return existing
+
+
 @transaction.atomic
 def _finish_without_writing(
-    acting_user, record_fields: dict, status: str, counts: dict, checked: _Checked
+    acting_user,
+    record_fields: dict,
+    status: str,
+    counts: dict,
+    checked: _Checked,
+    existing: DataImport | None = None,
 ) -> ImportResult:
     """Record a refused import or a dry run: the DataImport with its problems, and its event."""
-    data_import = DataImport.objects.create(
-        **record_fields,
-        status=status,
-        counts=counts,
-        problems=[p.as_dict() for p in checked.problems[:MAX_STORED_PROBLEMS]],
-        problem_count=checked.problem_count,
-        progress=checked.rows,
-        total=checked.rows,
-        finished_at=timezone.now(),
+    data_import = _save_record(
+        existing,
+        record_fields
+        | {
+            "status": status,
+            "counts": counts,
+            "problems": [p.as_dict() for p in checked.problems[:MAX_STORED_PROBLEMS]],
+            "problem_count": checked.problem_count,
+            "progress": checked.rows,
+            "total": checked.rows,
+            "finished_at": timezone.now(),
+        },
     )
     action = "refuse" if status == ImportStatus.FAILED else "check"
     record(

@@ -125,6 +125,8 @@ WRITES: set[tuple[str, str]] = {
     ("reporting:xlsx-upload", "th-focal"),
     ("reporting:xlsx-apply", "th-focal"),
     ("reporting:comment-add", "th-focal"),
+    ("statistics:import", "th-focal"),
+    ("statistics:entry", "th-focal"),
     # The Secretariat: cycles, the workflow, comments on any report.
     ("reporting:cycle-open", "secretariat"),
     ("reporting:transition", "secretariat"),
@@ -202,6 +204,16 @@ def make_world(make_user, users: dict, tmp_path) -> World:
         information_grade=InformationGrade.G2,
     )
     token, _ = issue_token(acting_user=th_focal, user=th_focal, name="walk")
+    # A statistics import of th-focal's (an import is seen by its uploader, the Secretariat
+    # and administrators only).
+    from pantau.statistics.services import run_import
+
+    statistics_file = tmp_path / "walk-statistics.csv"
+    statistics_file.write_text(
+        "REF_AREA,TIME_PERIOD,INDICATOR,DRUG,UNIT_MEASURE,OBS_VALUE\n"
+        f"TH,{YEAR},DRUG_SEIZURE,HEROIN,KG,12\n"
+    )
+    data_import = run_import(acting_user=th_focal, path=statistics_file).data_import
     agency = Agency.objects.get(member_state__code="TH", is_lead=True)
     from django.contrib.contenttypes.models import ContentType
 
@@ -236,6 +248,8 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("narco:syndicate-watch", "pk"): str(syndicate.pk),
             ("narco:watch-confirm", "pk"): str(watch.pk),
             ("accounts:token-revoke", "pk"): str(token.pk),
+            ("statistics:import-detail", "pk"): str(data_import.pk),
+            ("statistics:entry", "group"): "seizures",
             # The admin: none of the personas is staff, so every admin page refuses before
             # it looks an object up; any id will do.
             ("admin:*", "object_id"): "1",
@@ -540,6 +554,8 @@ def out_of_reach(endpoint: str, url: str) -> bool:
         or endpoint.startswith(("GET /api/v1/reports/{", "GET /api/v1/narco/persons/{"))
         or endpoint.startswith("GET /api/v1/narco/syndicates/{")
         or endpoint in {"accounts:token-revoke", "members:agency-edit"}
+        or (endpoint == "statistics:entry" and "/TH/" in url)
+        or endpoint == "statistics:import-detail"  # th-focal's import
     )
 
 

@@ -4,6 +4,7 @@ be read at all raises UnreadableFile naming the line."""
 
 import csv
 import datetime
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,7 +60,9 @@ class CsvReader:
             self.close()
             raise UnreadableFile("the file is empty (the first line must name the columns)", 1)
         self.delimiter = max(",;\t", key=header.count)
-        self.columns = [normalise_column(c) for c in next(csv.reader([header], **self._dialect()))]
+        # The header as written (SDMX-CSV readers interpret it further).
+        self.header = [c.strip() for c in next(csv.reader([header], **self._dialect()))]
+        self.columns = [normalise_column(c) for c in self.header]
 
     def _decoded_lines(self) -> Iterator[str]:
         for number, raw in enumerate(self._fh, start=1):
@@ -81,9 +84,9 @@ class CsvReader:
                 lines += chunk.count(b"\n")
         return max(lines - 1, 0)
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """`(line, values)` of every non-empty record after the header."""
         reader = csv.reader(self._lines, **self._dialect())
-        width = len(self.columns)
         last = 0  # physical lines read after the header
         while True:
             try:
@@ -94,8 +97,12 @@ class CsvReader:
                 raise UnreadableFile(f"not readable as CSV ({exc})", last + 2) from exc
             line = last + 2
             last = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
+            if any(v.strip() for v in values):
+                yield line, values
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        width = len(self.columns)
+        for line, values in self.records():
             row = {c: v.strip() for c, v in zip(self.columns, values, strict=False)}
             if len(values) > width:
                 row[EXTRA] = ",".join(values[width:])
@@ -186,7 +193,13 @@ def detect_format(path: Path) -> str:
     text = start.lstrip(b"\xef\xbb\xbf").lstrip()
     if text.startswith(b"<"):
         return ImportFormat.SDMX_ML
+    # SDMX-CSV 2.0 opens with STRUCTURE (or STRUCTURE[;] naming the sub-value delimiter).
+    if SDMX_CSV_2_HEADER.match(text):
+        return ImportFormat.SDMX_CSV
     return ImportFormat.CSV
+
+
+SDMX_CSV_2_HEADER = re.compile(rb'^"?STRUCTURE(\[.\])?"?[,;\t]')
 
 
 def open_reader(path: Path, format: str | None = None) -> Reader:
@@ -195,6 +208,9 @@ def open_reader(path: Path, format: str | None = None) -> Reader:
         return CsvReader(path)
     if format == ImportFormat.XLSX:
         return XlsxReader(path)
-    raise UnreadableFile(
-        f"{ImportFormat(format).label} files cannot be imported yet; use the long CSV or XLSX"
-    )
+    # sdmx1 (and pandas under it) is loaded only for SDMX files.
+    from . import sdmx
+
+    if format == ImportFormat.SDMX_CSV:
+        return sdmx.SdmxCsvReader(path)
+    return sdmx.SdmxMlReader(path)

@@ -40,6 +40,19 @@ class DataValueQuerySet(models.QuerySet):
         return self.filter(status=DataStatus.PUBLISHED)
 
 
+class DataImportQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "DataImportQuerySet":
+        """Imports `user` may see: their own uploads; every one for administrators and the
+        Secretariat. A file's problems quote its rows, drafts included."""
+        from ..permissions import sees_all_imports
+
+        if sees_all_imports(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(uploaded_by=user)
+
+
 def _dimension_field() -> models.CharField:
     return models.CharField(max_length=32, default=TOTAL)
 
@@ -74,6 +87,8 @@ class DataImport(models.Model):
     ref_areas = models.JSONField(default=list)
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = DataImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -33,8 +33,9 @@ class MissingValueStrategy(models.TextChoices):
     some parts were reported (SKIP_IF_ALL_MISSING)."""
 
     SKIP_IF_ANY_MISSING = "skip_if_any_missing", _("Skip when any value of a side is missing")
-    SKIP_IF_ALL_MISSING = "skip_if_all_missing", _(
-        "Skip when every value of a side is missing (the missing ones count as zero)"
+    SKIP_IF_ALL_MISSING = (
+        "skip_if_all_missing",
+        _("Skip when every value of a side is missing (the missing ones count as zero)"),
     )
 
 

@@ -20,6 +20,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo accounts: {len(created)} created (illustrative data).")
             cycles = load_reporting_demo()
             self.stdout.write(f"Demo reporting cycles: {cycles} created (illustrative statuses).")
+            from pantau.statistics.demo import load_statistics_demo
+
+            stats = load_statistics_demo()
+            self.stdout.write(
+                f"Demo statistics: {stats['published']} published and {stats['draft']} draft "
+                f"values imported, {stats['findings']} findings (illustrative figures)."
+            )
             from pantau.narco.demo import load_narco_demo
 
             self.stdout.write("\n".join(load_narco_demo()))

@@ -1,0 +1,246 @@
+"""The statistics API, /api/v1/data/: observations of an indicator, summed in the database, as
+JSON or SDMX-CSV-style CSV; and file imports (the same checks and report as `pantau import`).
+
+Reads are public: anonymous callers get published values only, a Member State's focal points
+and approvers its drafts too (`DataValue.objects.restrict`). Imports need a signed-in session
+or a token with the scope `write`; `services.run_import` decides what the caller may write."""
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from pantau.api.auth import authenticated, public
+from pantau.api.schemas import Error
+
+from . import services
+from .choices import DIMENSIONS
+from .querysets import (
+    AREA,
+    TIME,
+    UNIT,
+    IndicatorStructure,
+    ObservationQuery,
+    QueryError,
+    UnknownIndicator,
+    build_query,
+    observation_rows,
+    observation_values,
+)
+
+router = Router(tags=["Statistics"])
+
+PARAMETERS = frozenset({AREA, TIME, "group_by", "format", *(d.column for d in DIMENSIONS)})
+
+
+class CoverageOut(Schema):
+    reporting: int = Field(description="Member States whose figures are in the row")
+    members: int = Field(description="Member States asked for that were members in the period")
+    missing: list[str] = Field(description="Members without a figure in the row (not zeros)")
+
+
+class ObservationsOut(Schema):
+    indicator: str
+    observations: list[dict[str, Any]] = Field(
+        description="One row per observation (or per group with group_by): REF_AREA, "
+        "TIME_PERIOD, INDICATOR, the dimensions, UNIT_MEASURE (the canonical unit of the "
+        "kind), OBS_VALUE, OBS_STATUS (null when the summed values' statuses differ), "
+        "`derived` (a total computed from reported parts) and, for a sum over Member "
+        "States, `coverage` (reporting, members, missing)"
+    )
+
+
+class ProblemOut(Schema):
+    line: int = Field(description="Line of the file (0: the file as a whole)")
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    id: int
+    file_name: str
+    format: str
+    status: str
+    dry_run: bool
+    publish: bool
+    source: str
+    ref_areas: list[str]
+    counts: dict[str, int] = Field(description="rows, created, updated, unchanged")
+    problem_count: int = Field(description="Every problem found; `problems` lists the first")
+    problems: list[ProblemOut]
+
+
+def _columns(query: ObservationQuery) -> list[str]:
+    s = query.structure
+    columns = []
+    if query.region or not query.sums_areas:
+        columns.append(AREA)
+    if TIME in query.grouped:
+        columns.append(TIME)
+    columns.append("INDICATOR")
+    columns += [d.column for d in s.dimensions if d.column in query.grouped or query.default_layout]
+    columns += [UNIT, "OBS_VALUE", "OBS_STATUS", "derived"]
+    if query.sums_areas:
+        columns += ["coverage_reporting", "coverage_members", "coverage_missing"]
+    return columns
+
+
+def _csv(query: ObservationQuery, rows: list[dict]) -> HttpResponse:
+    """SDMX-CSV style: a header of column names, one row per observation; coverage flattened
+    (missing states separated by spaces)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = _columns(query)
+    writer.writerow(columns)
+    for row in rows:
+        flat = dict(row)
+        coverage = flat.pop("coverage", None)
+        if coverage is not None:
+            flat["coverage_reporting"] = coverage["reporting"]
+            flat["coverage_members"] = coverage["members"]
+            flat["coverage_missing"] = " ".join(coverage["missing"])
+        flat["derived"] = "true" if flat["derived"] else "false"
+        writer.writerow(["" if flat.get(c) is None else flat[c] for c in columns])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{query.structure.code}.csv"'
+    return response
+
+
+# Declared before "{indicator}": its path must not be taken for an indicator's.
+@router.post(
+    "imports",
+    response={200: ImportOut, 400: ImportOut | Error, 401: Error, 403: Error},
+    auth=authenticated,
+    url_name="data-imports",
+    summary="Import a statistics file (long CSV, XLSX)",
+    description="Every row is checked first; then all rows are written in one transaction, or "
+    "none. 200 with the counts (created, updated, unchanged) when the file was applied, or "
+    "checked with `dry_run=true`; 400 with every problem (line, column, message) when the "
+    "file has any, nothing written, a Member State the caller may not write among them. "
+    "403 for callers who may not import at all, or publish (`publish=true` with a `source`, "
+    "administrators only). Needs a token with the scope `write`.",
+)
+def post_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    publish: Form[bool] = False,
+    source: Form[str] = "",
+):
+    file_name = os.path.basename(file.name or "upload")[:255]
+    temporary = None
+    try:
+        if hasattr(file, "temporary_file_path"):
+            path = Path(file.temporary_file_path())
+        else:
+            suffix = Path(file_name).suffix[:10]
+            with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as temporary:
+                for chunk in file.chunks():
+                    temporary.write(chunk)
+            path = Path(temporary.name)
+        try:
+            result = services.run_import(
+                acting_user=request.user,
+                path=path,
+                file_name=file_name,
+                dry_run=dry_run,
+                publish=publish,
+                source=source,
+            )
+        except ValueError as exc:
+            return Status(400, {"detail": str(exc)})
+    finally:
+        if temporary is not None:
+            Path(temporary.name).unlink(missing_ok=True)
+    data_import = result.data_import
+    body = {
+        "id": data_import.pk,
+        "file_name": data_import.file_name,
+        "format": data_import.format,
+        "status": data_import.status,
+        "dry_run": data_import.dry_run,
+        "publish": data_import.publish,
+        "source": data_import.source,
+        "ref_areas": data_import.ref_areas,
+        "counts": result.counts,
+        "problem_count": result.problem_count,
+        "problems": [p.as_dict() for p in result.problems[: services.MAX_STORED_PROBLEMS]],
+    }
+    return Status(200 if result.ok else 400, body)
+
+
+@router.get(
+    "{indicator}",
+    response={200: ObservationsOut, 400: Error, 404: Error},
+    auth=public,
+    url_name="data-observations",
+    summary="Observations of an indicator, filtered, grouped and summed in the database",
+    description="Filter with `REF_AREA` (`TH+MY`, or `ASEAN` for the region), `TIME_PERIOD` "
+    "(`2015:2024`, `2019+2020`, quarters `2020-Q1:2020-Q4`; years only by default) and any "
+    "dimension of the indicator (`DRUG=METH_TABLET+HEROIN`). A dimension neither filtered nor "
+    "grouped by is taken at its total `_T`; where a country reported only the parts, the "
+    "total is derived from them and the row says `derived: true`. Without `group_by`, a row "
+    "per Member State, period and filtered code; with `group_by=REF_AREA,TIME_PERIOD` (any "
+    "of REF_AREA, TIME_PERIOD and the dimensions), a row per group with the summed "
+    "OBS_VALUE. UNIT_MEASURE is always part of a row's key: tablets never add to kilograms. "
+    "A sum over Member States (`REF_AREA=ASEAN`, or REF_AREA not grouped) is per period and "
+    "counts only states that were members then; its `coverage` names the members without a "
+    "figure (never read as zero). `format=csv` gives the same rows as text/csv. Anonymous "
+    "callers get published values only.",
+)
+def get_observations(
+    request: HttpRequest,
+    indicator: str,
+    ref_area: str | None = Query(None, alias=AREA, description="TH+MY, or ASEAN"),
+    time_period: str | None = Query(None, alias=TIME, description="2015:2024, or 2019+2020"),
+    group_by: str | None = Query(None, description="REF_AREA,TIME_PERIOD,DRUG..."),
+    format: Literal["json", "csv"] = Query("json"),
+    drug: str | None = Query(None, alias="DRUG"),
+    precursor: str | None = Query(None, alias="PRECURSOR"),
+    sex: str | None = Query(None, alias="SEX"),
+    age: str | None = Query(None, alias="AGE"),
+    nationality: str | None = Query(None, alias="NATIONALITY"),
+    offence: str | None = Query(None, alias="OFFENCE"),
+    crop: str | None = Query(None, alias="CROP"),
+):
+    unknown = sorted(set(request.GET) - PARAMETERS)
+    if unknown:
+        return Status(
+            400,
+            {
+                "detail": f"unknown parameter {unknown[0]!r}; the parameters are "
+                + ", ".join(sorted(PARAMETERS))
+            },
+        )
+    given = {
+        "DRUG": drug,
+        "PRECURSOR": precursor,
+        "SEX": sex,
+        "AGE": age,
+        "NATIONALITY": nationality,
+        "OFFENCE": offence,
+        "CROP": crop,
+    }
+    try:
+        structure = IndicatorStructure.load(indicator)
+        query = build_query(
+            structure,
+            filters={c: [v] for c, v in given.items() if v},
+            ref_areas=ref_area,
+            periods=time_period,
+            group_by=group_by,
+        )
+    except UnknownIndicator as exc:
+        return Status(404, {"detail": str(exc)})
+    except QueryError as exc:
+        return Status(400, {"detail": str(exc)})
+    rows = observation_rows(query, observation_values(request.user, query))
+    if format == "csv":
+        return _csv(query, rows)
+    return {"indicator": structure.code, "observations": rows}

@@ -1,0 +1,64 @@
+"""Statistics follow the country report: a Member State's values for a year are drafts until
+that year's country report is approved, and are published with it. The reporting workflow
+(pantau.reporting.services.transition) calls `on_report_transition` in its own transaction,
+after the report's status changed, so the report and its figures change together or not at
+all. Only published values are ever shown to the public (DataValue.objects.restrict)."""
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from pantau.audit.services import record
+from pantau.reporting.choices import Transition
+
+from .choices import DataStatus
+from .models import DataValue
+
+# Approving a report publishes its year's figures; publishing it (or approving a correction)
+# publishes whatever drafts were added since.
+PUBLISHING_ACTIONS = frozenset({Transition.APPROVE, Transition.PUBLISH})
+
+
+def values_of(ref_area: str, year: int):
+    """The values of a Member State (and its sub-national areas, ISO 3166-2 `TH-10`) for a
+    year, whatever their period within it (the year, a quarter, a month)."""
+    return DataValue.objects.filter(
+        Q(ref_area=ref_area) | Q(ref_area__startswith=f"{ref_area}-"), year=year
+    )
+
+
+def on_report_transition(report, action: str, *, acting_user=None) -> int:
+    """Publish the report's country-year drafts when the report is approved or published;
+    returns how many values were published. Must run inside the transition's transaction;
+    audited with the counts per indicator."""
+    if action not in PUBLISHING_ACTIONS:
+        return 0
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("publication follows the report: call it inside the transition")
+    ref_area, year = report.member_state.code, report.cycle.year
+    drafts = values_of(ref_area, year).filter(status=DataStatus.DRAFT)
+    by_indicator = dict(
+        drafts.order_by()
+        .values("indicator__code")
+        .annotate(n=Count("id"))
+        .values_list("indicator__code", "n")
+    )
+    if not by_indicator:
+        return 0
+    published = drafts.update(status=DataStatus.PUBLISHED)
+    record(
+        actor=acting_user or "pantau",
+        action="statistics.values.publish",
+        obj=report,
+        member_state=ref_area,
+        before={"status": DataStatus.DRAFT},
+        after={
+            "status": DataStatus.PUBLISHED,
+            "ref_area": ref_area,
+            "year": year,
+            "report_action": action,
+            "report_version": report.version,
+            "published": published,
+            "by_indicator": dict(sorted(by_indicator.items())),
+        },
+    )
+    return published

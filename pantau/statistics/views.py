@@ -1,0 +1,161 @@
+"""Statistics pages: uploading a file to import (run in the background, its progress and
+report on the import's page) and the data-entry forms of a Member State's year.
+
+Imports start from `DataImport.objects.restrict`: someone else's import answers 404, like one
+that does not exist. The forms answer 403 to people whose role does not enter data, and 404
+for another Member State's."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from pantau.accounts.permissions import member_states_for
+from pantau.core.exceptions import PermissionDenied
+from pantau.members.models import MemberState
+
+from . import entry, permissions, services
+from .choices import ImportFormat, ImportStatus, IndicatorGroup
+from .forms import MAX_IMPORT_BYTES, ImportUploadForm
+from .imports.validation import Structure
+from .models import DataImport
+
+RECENT_IMPORTS = 20
+
+
+@login_required
+def import_upload(request):
+    if not permissions.can_import(request.user):
+        raise DjangoPermissionDenied("Only focal points, approvers and administrators import")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data_import = services.register_import(
+                acting_user=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc)) from exc
+        return redirect("statistics:import-detail", pk=data_import.pk)
+    recent = DataImport.objects.restrict(request.user).select_related("uploaded_by")[
+        :RECENT_IMPORTS
+    ]
+    return render(
+        request,
+        "statistics/import.html",
+        {"form": form, "recent": recent, "max_mb": MAX_IMPORT_BYTES // (1024 * 1024)},
+    )
+
+
+@never_cache
+@login_required
+def import_detail(request, pk: int):
+    data_import = get_object_or_404(DataImport.objects.restrict(request.user), pk=pk)
+    context = {
+        "data_import": data_import,
+        "unfinished": data_import.status in (ImportStatus.PENDING, ImportStatus.RUNNING),
+        "writing": (
+            data_import.status == ImportStatus.RUNNING
+            and data_import.total is not None
+            and data_import.progress >= data_import.total
+        ),
+        "line_label": "Observation" if data_import.format == ImportFormat.SDMX_ML else "Line",
+        "more_problems": max(data_import.problem_count - len(data_import.problems), 0),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "statistics/_import_status.html", context)
+    return render(request, "statistics/import_detail.html", context)
+
+
+# --- data entry --------------------------------------------------------------------------------
+
+
+def _entry_states(user) -> list[MemberState]:
+    states = member_states_for(user, *permissions.NATIONAL_REPORTERS)
+    if not states:
+        raise DjangoPermissionDenied("Only national focal points and approvers enter data")
+    return list(MemberState.objects.filter(code__in=states).order_by("name"))
+
+
+@login_required
+def entry_index(request):
+    states = _entry_states(request.user)
+    years = list(reversed(entry.entry_years()))
+    groups = [IndicatorGroup(g) for g in entry.ENTRY_GROUPS]
+    return render(
+        request,
+        "statistics/entry_index.html",
+        {"states": states, "years": years, "groups": groups},
+    )
+
+
+@never_cache
+@login_required
+def entry_form(request, ref_area: str, year: int, group: str):
+    states = _entry_states(request.user)
+    state = next((s for s in states if s.code == ref_area.upper()), None)
+    structure = Structure.load()
+    if (
+        state is None
+        or group not in entry.ENTRY_GROUPS
+        or year not in entry.entry_years(structure)
+        or not state.is_member_on(datetime.date(year, 12, 31))
+    ):
+        raise Http404("No such form")
+    status = 200
+    if request.method == "POST":
+        try:
+            result = entry.save_entry(
+                acting_user=request.user,
+                ref_area=state.code,
+                year=year,
+                group=group,
+                data=request.POST,
+            )
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc)) from exc
+        if result.ok:
+            if result.created or result.updated:
+                messages.success(
+                    request,
+                    f"Saved: {result.created} new, {result.updated} changed, "
+                    f"{result.unchanged} unchanged.",
+                )
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(request.path)
+        grids = result.grids
+        status = 400
+        messages.error(
+            request,
+            f"{result.problems} problem{'s' if result.problems != 1 else ''}: nothing was "
+            "saved. Correct the cells marked below and save again.",
+        )
+    else:
+        grids = entry.build_grids(state.code, year, group)
+    return render(
+        request,
+        "statistics/entry.html",
+        {
+            "state": state,
+            "year": year,
+            "group": IndicatorGroup(group),
+            "groups": [IndicatorGroup(g) for g in entry.ENTRY_GROUPS],
+            "grids": grids,
+            "years": [
+                y
+                for y in reversed(entry.entry_years(structure))
+                if state.is_member_on(datetime.date(y, 12, 31))
+            ],
+            "has_published": any(c.readonly for g in grids for c in g.cells),
+            "can_import": permissions.can_import(request.user),
+            "form_url": reverse("statistics:entry", args=[state.code, year, group]),
+        },
+        status=status,
+    )
