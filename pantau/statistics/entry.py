@@ -106,6 +106,7 @@ class EntryGrid:
     indicator: Indicator
     columns: list[tuple[str, str]]  # (unit kind or sex code, label)
     rows: list[EntryRow]
+    row_title: str = ""  # the name of the rows' codelist
 
     @property
     def cells(self):
@@ -220,7 +221,10 @@ def build_grids(ref_area: str, year: int, group: str, *, lock: bool = False) -> 
                     cell.version = value.version
                 cells.append(cell)
             rows.append(EntryRow(row_code, row_label, cells))
-        grid = EntryGrid(spec, indicator, columns, rows)
+        titles = codes.get(row_list or "", [])
+        grid = EntryGrid(
+            spec, indicator, columns, rows, row_title=titles[0].codelist.name if titles else ""
+        )
         _suggest_totals(grid)
         grids.append(grid)
     return grids

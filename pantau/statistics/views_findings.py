@@ -25,7 +25,7 @@ from .models.validation import FindingKind, FindingStatus
 
 PAGE_SIZE = 100
 FIRST_YEAR, LAST_YEAR = 2009, 2100
-UNRESOLVED = "unresolved"
+ANY_STATUS = "any"
 
 
 class FindingFilterForm(forms.Form):
@@ -36,7 +36,7 @@ class FindingFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[(UNRESOLVED, _("Open or explained")), ("", _("Any")), *FindingStatus.choices],
+        choices=[("", _("Open or explained")), (ANY_STATUS, _("Any")), *FindingStatus.choices],
     )
     kind = forms.ChoiceField(
         label=_("Check"), required=False, choices=[("", _("Every check")), *FindingKind.choices]
@@ -115,7 +115,7 @@ def finding_list(request):
             status = outcome
 
     filters = FindingFilterForm(request.GET or None, states=states)
-    criteria = filters.cleaned_data if filters.is_valid() else {"status": UNRESOLVED}
+    criteria = filters.cleaned_data if filters.is_valid() else {}
     queryset = ValidationFinding.objects.restrict(user)
     if criteria.get("ref_area"):
         queryset = queryset.filter(ref_area=criteria["ref_area"])
@@ -134,10 +134,10 @@ def finding_list(request):
         )
         .order_by("-year", "ref_area")
     )
-    chosen = criteria.get("status", UNRESOLVED)
-    if chosen == UNRESOLVED:
+    chosen = criteria.get("status", "")
+    if not chosen:
         queryset = queryset.exclude(status=FindingStatus.RESOLVED)
-    elif chosen:
+    elif chosen != ANY_STATUS:
         queryset = queryset.filter(status=chosen)
     page = None
     detailed = bool(criteria.get("ref_area") or criteria.get("year"))

@@ -393,3 +393,18 @@ def test_published_values_are_read_only(people, client, tmp_path):
     heroin = DataValue.objects.get(drug="HEROIN")
     assert (heroin.obs_value, heroin.status, heroin.version) == (7, "published", 1)
     assert DataValue.objects.get(drug="OPIUM").status == "draft"
+
+
+def test_a_form_is_built_in_a_fixed_number_of_queries(
+    people, client, django_assert_max_num_queries
+):
+    login(client, people.th_focal)
+    save(
+        client,
+        SEIZURES,
+        DRUG_SEIZURE__HEROIN__mass=("1", "KG"),
+        DRUG_SEIZURE__OPIUM__mass=("2", "KG"),
+        DRUG_SEIZURE__MDMA__dosage=("300", "TABLET"),
+    )
+    with django_assert_max_num_queries(16):
+        assert client.get(SEIZURES).status_code == 200

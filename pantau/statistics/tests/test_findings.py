@@ -229,6 +229,12 @@ def test_the_secretariat_resolves(client, world, who):
     )
     assert not finding.resolved_automatically
     assert AuditEvent.objects.latest("id").action == "statistics.finding.resolve"
+    # The list shows what is left to do unless asked for the rest.
+    listed = client.get(URL, {"year": 2024}).context["page"]
+    assert [f.ref_area for f in listed] == ["MY"]
+    listed = client.get(URL, {"year": 2024, "status": "resolved"}).context["page"]
+    assert [f.ref_area for f in listed] == ["TH"]
+    assert len(client.get(URL, {"year": 2024, "status": "any"}).context["page"]) == 2
     # Resolved is final for the country: no more explaining, no second resolution.
     before = state()
     assert explain(as_user(client, world.th_focal), finding).status_code == 403

@@ -51,8 +51,11 @@ def drafts(people, tmp_path):
     import_rows(
         people.th_focal,
         tmp_path,
-        [*arrests("TH", 2024, 1000), *arrests("TH", 2023, 900)]
-        + [row("TH", "2024-Q2", "DRUG_CASE", "NUMBER", 40)],
+        [
+            *arrests("TH", 2024, 1000),
+            *arrests("TH", 2023, 900),
+            row("TH", "2024-Q2", "DRUG_CASE", "NUMBER", 40),
+        ],
     )
     import_rows(people.my_focal, tmp_path, arrests("MY", 2024, 500))
     assert set(DataValue.objects.values_list("status", flat=True)) == {"draft"}

@@ -235,3 +235,15 @@ def test_an_sdmx_ml_import_names_observations(
     html = client.get(detail_url(data_import)).content.decode()
     assert '<th scope="col">Observation</th>' in html
     assert "<tr><td>1</td><td>UNIT_MEASURE</td>" in html
+
+
+def test_the_upload_page_lists_imports_in_a_fixed_number_of_queries(
+    people, client, tmp_path, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    login(client, people.admin)
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(UPLOAD, {"file": csv_upload(tmp_path, name=f"th-{n}.csv")})
+    with django_assert_max_num_queries(5):
+        response = client.get(UPLOAD)
+    assert response.content.decode().count("/statistics/import/") >= 3
