@@ -452,3 +452,7 @@ def _write(
             before=before,
             after=after | {"created": result.created, "updated": result.updated},
         )
+        # Values typed in a form are checked like imported ones (rules, outliers), after commit.
+        from .findings import schedule_checks
+
+        schedule_checks(ref_areas=[ref_area], periods=[str(year)])
