@@ -62,6 +62,11 @@ class ProblemOut(Schema):
     message: str
 
 
+class ImportDeniedOut(Schema):
+    detail: str
+    problems: list[dict]
+
+
 class ImportOut(Schema):
     id: int
     file_name: str
@@ -115,7 +120,7 @@ def _csv(query: ObservationQuery, rows: list[dict]) -> HttpResponse:
 # Declared before "{indicator}": its path must not be taken for an indicator's.
 @router.post(
     "imports",
-    response={200: ImportOut, 400: ImportOut | Error, 401: Error, 403: Error},
+    response={200: ImportOut, 400: ImportOut | Error, 401: Error, 403: ImportDeniedOut | Error},
     auth=authenticated,
     url_name="data-imports",
     summary="Import a statistics file (long CSV, XLSX)",
@@ -152,6 +157,10 @@ def post_import(
                 dry_run=dry_run,
                 publish=publish,
                 source=source,
+            )
+        except services.ImportDenied as exc:
+            return Status(
+                403, {"detail": str(exc), "problems": [p.as_dict() for p in exc.problems]}
             )
         except ValueError as exc:
             return Status(400, {"detail": str(exc)})

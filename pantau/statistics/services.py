@@ -271,6 +271,22 @@ class _Refused(Exception):
     """Raised inside the import's transaction to undo it: the database finds problems."""
 
 
+class ImportDenied(PermissionDenied):
+    """The file holds rows of a Member State the caller may not write. Nothing of a denied
+    request is written, not even the import's record; the problems name every such row."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        denied = sum(1 for p in problems if _is_scope_problem(p))
+        super().__init__(
+            f"You may not write data of this file ({denied} row(s) of other Member States)"
+        )
+
+
+def _is_scope_problem(problem: Problem) -> bool:
+    return problem.column == "REF_AREA" and problem.message.startswith("you may not write")
+
+
 def run_import(
     *,
     acting_user,
@@ -320,6 +336,10 @@ def run_import(
     record_fields["format"] = checked.format or detect_format(path)
     record_fields["ref_areas"] = sorted(checked.ref_areas)
     existing = data_import
+    denied = [p for p in checked.problems if _is_scope_problem(p)]
+    if denied and existing is None:
+        # Every problem is named (not only the denied rows), and nothing is written.
+        raise ImportDenied(checked.problems)
     if checked.problem_count:
         return _finish_without_writing(
             acting_user,

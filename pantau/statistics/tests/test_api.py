@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from pantau.audit.models import AuditEvent
 from pantau.statistics import services
 from pantau.statistics.models import DataImport, DataValue
 
@@ -279,17 +280,36 @@ def test_a_bad_file_names_every_problem_and_writes_nothing(client, tokens, tmp_p
         header=HEADER,
     )
 
+    events = AuditEvent.objects.count()
     response = upload(client, tokens["th_focal"], path)
 
-    assert response.status_code == 400
+    # A row of another Member State makes it a denied request: 403, every problem named,
+    # and nothing written at all (no values, no import record, no audit event).
+    assert response.status_code == 403
     body = response.json()
-    assert body["status"] == "failed"
     problems = {(p["line"], p["column"]) for p in body["problems"]}
     assert problems == {(3, "DRUG"), (3, "OBS_VALUE"), (4, "REF_AREA")}
     assert "you may not write data of MY" in next(
         p["message"] for p in body["problems"] if p["line"] == 4
     )
-    assert body["problem_count"] == 3
+    assert not DataValue.objects.exists()
+    assert not DataImport.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+    # Without the other state's row, the same bad rows are a 400 naming each one.
+    path = write_csv(
+        tmp_path / "bad-th.csv",
+        [
+            ["TH", "2020", "DRUG_SEIZURE", "METH_TABLET", "TABLET", "361000000", "A"],
+            ["TH", "2020", "DRUG_SEIZURE", "YABA", "KG", "-3", "A"],
+        ],
+        header=HEADER,
+    )
+    response = upload(client, tokens["th_focal"], path)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == "failed"
+    assert {(p["line"], p["column"]) for p in body["problems"]} == {(3, "DRUG"), (3, "OBS_VALUE")}
     assert not DataValue.objects.exists()
 
 

@@ -232,7 +232,7 @@ def test_a_file_with_bad_rows_changes_nothing_and_names_every_one(people, tmp_pa
         [*seizure, "HEROIN", "", "", "", "KG", "11", "", ""],  # 10: duplicate of line 2
         ["TH", "2020/21", "DRUG_SEIZURE", "KRATOM", "", "", "", "KG", "1", "", ""],  # 11
         ["TH", "2008", "DRUG_SEIZURE", "KRATOM", "", "", "", "KG", "1", "", ""],  # 12
-        ["MY", "2020", "DRUG_SEIZURE", "KRATOM", "", "", "", "KG", "1", "", ""],  # 13
+        ["XX", "2020", "DRUG_SEIZURE", "KRATOM", "", "", "", "KG", "1", "", ""],  # 13
         ["TL", "2020", "DRUG_SEIZURE", "KRATOM", "", "", "", "KG", "1", "", ""],  # 14
         [*seizure, "NPS", "", "", "", "KG", "1", "Z", ""],  # 15: unknown OBS_STATUS
         [*seizure, "OTHER", "", "", "", "KG", "", "", ""],  # 16: no value
@@ -268,7 +268,7 @@ def test_a_file_with_bad_rows_changes_nothing_and_names_every_one(people, tmp_pa
     assert "not persons (PERSON)" in messages[7]
     assert "line 2" in messages[10]
     assert "2009-2025" in messages[12]
-    assert "may not write data of MY" in messages[13]
+    assert "XX" in messages[13]
     assert "not an ASEAN Member State in 2020" in messages[14]
     assert result.problem_count == 15
 
@@ -284,11 +284,20 @@ def test_a_file_with_bad_rows_changes_nothing_and_names_every_one(people, tmp_pa
 def test_a_focal_point_cannot_import_another_member_states_rows(people, tmp_path):
     rows = [*GOOD_ROWS, ["MY", "2020", "DRUG_SEIZURE", "HEROIN", "", "", "", "KG", "3", "", ""]]
 
-    result = run(people.th_focal, write_csv(tmp_path / "th-my.csv", rows))
+    events = AuditEvent.objects.count()
 
-    assert [(p.line, p.column) for p in result.problems] == [(7, "REF_AREA")]
+    # A denied request writes nothing at all: no value, no import record, no audit event.
+    with pytest.raises(services.ImportDenied) as denied:
+        run(people.th_focal, write_csv(tmp_path / "th-my.csv", rows))
+
+    assert [(p.line, p.column) for p in denied.value.problems] == [(7, "REF_AREA")]
+    assert "may not write data of MY" in denied.value.problems[0].message
     assert not DataValue.objects.exists()
-    assert run(people.my_focal, write_csv(tmp_path / "th.csv", GOOD_ROWS)).problem_count == 5
+    assert not DataImport.objects.exists()
+    assert AuditEvent.objects.count() == events
+    with pytest.raises(services.ImportDenied) as denied:
+        run(people.my_focal, write_csv(tmp_path / "th.csv", GOOD_ROWS))
+    assert len(denied.value.problems) == 5
 
 
 @pytest.mark.parametrize(

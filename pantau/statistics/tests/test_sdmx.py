@@ -183,9 +183,14 @@ def test_a_bad_message_names_each_observation_by_its_position_and_writes_nothing
     ]
     path = structure_specific_message(tmp_path / "bad.xml", observations)
 
-    result = services.run_import(acting_user=people.th_focal, path=path)
+    # A row of another Member State makes the request a denied one: nothing is written.
+    with pytest.raises(services.ImportDenied) as denied:
+        services.run_import(acting_user=people.th_focal, path=path)
 
-    assert [(p.line, p.column) for p in result.problems] == [(2, "UNIT_MEASURE"), (3, "REF_AREA")]
+    assert [(p.line, p.column) for p in denied.value.problems] == [
+        (2, "UNIT_MEASURE"),
+        (3, "REF_AREA"),
+    ]
     assert not DataValue.objects.exists()
 
 

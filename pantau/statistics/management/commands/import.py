@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pantau.core.exceptions import PermissionDenied
-from pantau.statistics.services import run_import
+from pantau.statistics.services import ImportDenied, run_import
 
 PHASES = {"check": "Checking", "apply": "Writing"}
 
@@ -78,6 +78,11 @@ class Command(BaseCommand):
                     publish=publish,
                     progress=progress,
                 )
+            except ImportDenied as exc:
+                lines = [problem.format(file) for problem in exc.problems]
+                raise CommandError(
+                    "\n".join([*lines, f"{file}: {exc} Nothing was written."])
+                ) from exc
             except (PermissionDenied, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
 
