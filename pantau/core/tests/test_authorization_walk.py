@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, models, transaction
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
@@ -92,6 +93,7 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/reports/",  # published reports only, for anonymous
     "GET /api/v1/reports/{ref_area}/{year}",  # the sample is a draft: 404 for anonymous
     "GET /api/v1/reports/{ref_area}/{year}/entries/{activity_code}",
+    "GET /api/v1/data/{indicator}",  # published statistics only, for anonymous
 }
 
 # Pages whose POST changes nothing for anyone (forms that only sign in or check a code):
@@ -137,6 +139,8 @@ WRITES: set[tuple[str, str]] = {
     ("narco:syndicate-create", "my-narco"),
     ("POST /api/v1/narco/persons", "my-narco"),
     ("POST /api/v1/narco/syndicates", "my-narco"),
+    # Statistics: Thailand's focal point imports Thai figures (the sample file is Thai).
+    ("POST /api/v1/data/imports", "th-focal"),
 }
 NARCO_OFFICERS = {"my-narco"}
 
@@ -260,6 +264,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("admin:*", "id"): "1",
             # The API.
             ("/api/v1/workplans/*", "code"): PLAN,
+            ("/api/v1/data/*", "indicator"): "DRUG_SEIZURE",
             ("/api/v1/member-states/*", "code"): "TH",
             ("/api/v1/member-states/*", "agency_id"): str(agency.pk),
             ("/api/v1/narco/persons/*", "id"): str(person.pk),
@@ -439,6 +444,22 @@ def sample_body(schema: dict, document: dict):
     return None
 
 
+class Multipart(dict):
+    """A multipart body: field name -> (file name, bytes)."""
+
+
+# Files for the operations that take an upload: one Thai observation (the exchange format).
+SAMPLE_FILES = {
+    "POST /api/v1/data/imports": {
+        "file": (
+            "th.csv",
+            b"REF_AREA,TIME_PERIOD,INDICATOR,DRUG,UNIT_MEASURE,OBS_VALUE\n"
+            b"TH,2024,DRUG_SEIZURE,HEROIN,KG,12\n",
+        )
+    },
+}
+
+
 def build_request(world: World, op: Operation, document: dict) -> tuple[str, dict | None]:
     path = op.path
     query = []
@@ -453,9 +474,14 @@ def build_request(world: World, op: Operation, document: dict) -> tuple[str, dic
     body = None
     content = op.spec.get("requestBody", {}).get("content", {})
     if content:
-        if "application/json" not in content:
+        if "multipart/form-data" in content:
+            body = Multipart(SAMPLE_FILES[op.key]) if op.key in SAMPLE_FILES else None
+            if body is None:
+                raise MissingSample(f"{op.key}: no sample file for its multipart body")
+        elif "application/json" not in content:
             raise MissingSample(f"{op.key}: no sample for a {', '.join(content)} body")
-        body = sample_body(content["application/json"]["schema"], document)
+        else:
+            body = sample_body(content["application/json"]["schema"], document)
     return path + ("?" + "&".join(query) if query else ""), body
 
 
@@ -511,7 +537,10 @@ class Walker:
         client = self.clients[persona]
         client.cookies = SimpleCookie(self.cookies[persona])
         kwargs = {"headers": headers or {}}
-        if body is not None:
+        if isinstance(body, Multipart):
+            files = {k: SimpleUploadedFile(name, data) for k, (name, data) in body.items()}
+            kwargs.update(data=encode_multipart(BOUNDARY, files), content_type=MULTIPART_CONTENT)
+        elif body is not None:
             kwargs.update(data=json.dumps(body), content_type="application/json")
         changed = False
         with transaction.atomic():
