@@ -238,3 +238,58 @@ def test_two_factor_set_up_page_shows_the_qr_code_within_the_csp(page, server):
     assert page.locator("svg.qr").bounding_box()["width"] > 100  # styled by pantau.css
     expect(page.locator("code.secret")).to_contain_text(" ")
     assert errors == [], errors  # a CSP violation would be a console error
+
+
+def _sign_in(page, password: str, username: str, next_url: str) -> None:
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{next_url}")
+
+
+def test_two_people_saving_one_entry_see_a_conflict_and_lose_nothing(browser, server):
+    """Two sessions of the Thai focal point open section IV of the 2025 draft; the first saves
+    15.a (htmx, in place), the second's save shows both versions and keeps its typed text."""
+    from playwright.sync_api import expect
+
+    base, password = server
+    section = "/reporting/TH/2025/section/IV/"
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(base_url=base)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        _sign_in(page, password, "th.focal", section)
+        pages.append(page)
+    first, second = pages
+    entry = "#entry-15a-wrap"
+
+    first.locator(f"{entry} select[name$=-status]").select_option("in_progress")
+    first.locator(f"{entry} textarea[name$=-narrative]").fill(
+        "Saved first: 12 new treatment centres."
+    )
+    first.get_by_role("button", name="Save 15.a").click()
+    expect(first.locator(f"{entry} .saved")).to_contain_text("Saved")
+
+    second.locator(f"{entry} select[name$=-status]").select_option("completed")
+    second.locator(f"{entry} textarea[name$=-narrative]").fill(
+        "Typed second: national coverage reached."
+    )
+    second.get_by_role("button", name="Save 15.a").click()
+    conflict = second.locator(f"{entry} div.conflict")
+    expect(conflict).to_contain_text("Somebody else saved 15.a")
+    expect(conflict).to_contain_text("Saved first: 12 new treatment centres.")
+    expect(second.locator(f"{entry} textarea[name$=-narrative]")).to_have_value(
+        "Typed second: national coverage reached."
+    )
+
+    # Saving again, deliberately, on top of the other version.
+    second.get_by_role("button", name="Save 15.a").click()
+    expect(second.locator(f"{entry} .saved")).to_contain_text("Saved")
+    first.reload()
+    expect(first.locator(f"{entry} textarea[name$=-narrative]")).to_have_value(
+        "Typed second: national coverage reached."
+    )
+    for page in pages:
+        page.context.close()
