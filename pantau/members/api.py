@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Header, Router
+from ninja import Header, Router, Status
 
 from pantau.api.auth import authenticated, public
 from pantau.api.schemas import AgencyOut, AgencyPatch, Error, MemberStateOut
@@ -61,17 +61,17 @@ def patch_agency(
     if agency is None:
         raise Http404("No such agency")
     if not if_match:
-        return 428, {"detail": "Send If-Match with the ETag of the version you edited"}
+        return Status(428, {"detail": "Send If-Match with the ETag of the version you edited"})
     version = parse_if_match(if_match)
     if version is None:
-        return 400, {"detail": f"If-Match is not an ETag of this resource: {if_match}"}
+        return Status(400, {"detail": f"If-Match is not an ETag of this resource: {if_match}"})
     changes = payload.dict(exclude_unset=True)
     try:
         agency = update_agency(acting_user=request.user, agency=agency, version=version, **changes)
     except ConflictError as exc:
         response.headers["ETag"] = etag(exc.current.version)
-        return 412, {"detail": str(exc)}
+        return Status(412, {"detail": str(exc)})
     except (ValueError, ValidationError) as exc:  # ValidationError (full_clean) is no ValueError
-        return 400, {"detail": "; ".join(getattr(exc, "messages", [str(exc)]))}
+        return Status(400, {"detail": "; ".join(getattr(exc, "messages", [str(exc)]))})
     response.headers["ETag"] = etag(agency.version)
-    return 200, agency
+    return Status(200, agency)
