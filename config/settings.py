@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "pantau.core.context_processors.pantau",
                 "pantau.narco.context_processors.narco",
+                "pantau.statistics.context_processors.statistics",
             ],
         },
     },

@@ -59,7 +59,13 @@ def load_reporting_demo() -> int:
             acting_user=ACTOR,
             plan=plan,
             year=year,
-            deadline=datetime.date(year + 1, 3, 31),
+            # Closed years had their deadline the next March; the open cycle's lies ahead, so
+            # the dashboard shows days to go.
+            deadline=datetime.date(year + 1, 3, 31)
+            if year <= APPROVED_UNTIL
+            else max(
+                datetime.date(year + 1, 3, 31), timezone.localdate() + datetime.timedelta(days=45)
+            ),
             is_demo=True,
             system=True,
         )

@@ -61,3 +61,13 @@ def sees_all_imports(user) -> bool:
 
 def can_manage_metadata(user) -> bool:
     return is_administrator(user)
+
+
+def statistics_home(user) -> str | None:
+    """Where the navigation's "Statistics" link leads this user, or None for no link: the
+    data-entry forms for national reporters, the findings for those who follow them up."""
+    if member_states_for(user, *NATIONAL_REPORTERS):
+        return "statistics:entry-index"
+    if sees_all_values(user):
+        return "statistics_findings:list"
+    return None
