@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("pantau.audit.urls")),
     path("narco/", include("pantau.narco.urls")),
     path("statistics/findings/", include("pantau.statistics.urls_findings")),
+    path("statistics/metadata/", include("pantau.statistics.urls_metadata")),
     path("statistics/", include("pantau.statistics.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

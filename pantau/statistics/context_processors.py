@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .permissions import statistics_home
+from .permissions import statistics_home, statistics_links
 
 
 def statistics(request: HttpRequest) -> dict:
@@ -11,4 +11,13 @@ def statistics(request: HttpRequest) -> dict:
         name = statistics_home(getattr(request, "user", None))
         return reverse(name) if name else ""
 
-    return {"statistics_url": url}
+    def links() -> list[tuple[str, str]]:
+        user = getattr(request, "user", None)
+        current = request.path
+        out = []
+        for name, label in statistics_links(user):
+            href = reverse(name)
+            out.append((href, label, current == href))
+        return out
+
+    return {"statistics_url": url, "statistics_links": links}

@@ -71,3 +71,17 @@ def statistics_home(user) -> str | None:
     if sees_all_values(user):
         return "statistics_findings:list"
     return None
+
+
+def statistics_links(user) -> list[tuple[str, str]]:
+    """The statistics pages this user may open, for the pages' own navigation."""
+    links = []
+    if member_states_for(user, *NATIONAL_REPORTERS):
+        links.append(("statistics:entry-index", "Data entry"))
+    if can_import(user):
+        links.append(("statistics:import", "Import a file"))
+    if member_states_for(user, *NATIONAL_REPORTERS) or sees_all_values(user):
+        links.append(("statistics_findings:list", "Checks and findings"))
+    if can_manage_metadata(user):
+        links.append(("statistics_metadata:index", "Indicators and codelists"))
+    return links

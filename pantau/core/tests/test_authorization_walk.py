@@ -254,6 +254,11 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("accounts:token-revoke", "pk"): str(token.pk),
             ("statistics:import-detail", "pk"): str(data_import.pk),
             ("statistics:entry", "group"): "seizures",
+            # The statistics metadata: administrators only (no persona is one).
+            ("statistics_metadata:*", "indicator"): "DRUG_SEIZURE",
+            ("statistics_metadata:*", "codelist"): "DRUG",
+            ("statistics_metadata:*", "code"): "HEROIN",
+            ("statistics_metadata:*", "unit"): "G",
             # The admin: none of the personas is staff, so every admin page refuses before
             # it looks an object up; any id will do.
             ("admin:*", "object_id"): "1",

@@ -1,0 +1,342 @@
+"""Administrators' edits of the statistics metadata, one object at a time: an indicator, a code
+of a codelist, a unit's conversion factor. Whole files go through services.load_metadata and
+structure.import_structure.
+
+Each edit is one transaction with its audit event (before and after), allowed by
+permissions.can_manage_metadata. The metadata tables carry no version column, so concurrent
+edits are detected by a revision: a digest of the object as the editor saw it (its `revision`
+on the edit page), compared with the locked row; a mismatch writes nothing and raises
+ConflictError.
+
+The values already stored constrain the edits: an indicator keeps the unit kinds and the
+dimensions (other than at the total) its values use, a code keeps its identifier, and a code
+is removed only when nothing uses it."""
+
+import hashlib
+import json
+import re
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Model, Q
+
+from pantau.audit.chain import to_json_value
+from pantau.audit.services import record, snapshot
+from pantau.core.exceptions import PermissionDenied
+
+from . import permissions
+from .choices import DIMENSIONS, TOTAL, Aggregation, UnitKind
+from .models import Code, Codelist, DataValue, Indicator, Unit, ValidationRule
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_]*$|^_T$")
+# The DataValue column of each dimension codelist.
+FIELD_OF_CODELIST = {d.codelist: d.field for d in DIMENSIONS}
+
+
+class MetadataConflict(Exception):
+    """Somebody else changed the object since the editor loaded it: nothing was written."""
+
+    def __init__(self, current: Model):
+        self.current = current
+        super().__init__(f"{current} was changed by somebody else; reload it and edit again")
+
+
+class MetadataRefused(ValueError):
+    """The edit would contradict the stored data or the structure; nothing was written.
+    `problems` maps a field name ('' for the whole object) to its messages."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+        super().__init__("; ".join(m for ms in problems.values() for m in ms))
+
+
+def _require(user) -> None:
+    if not permissions.can_manage_metadata(user):
+        raise PermissionDenied("Only administrators change the statistics metadata")
+
+
+# --- revisions -------------------------------------------------------------------------------
+
+
+def _state(obj: Model) -> dict:
+    data = snapshot(obj)
+    if isinstance(obj, Indicator):
+        data["dimensions"] = sorted(obj.dimensions.values_list("code", flat=True))
+    return data
+
+
+def revision(obj: Model) -> str:
+    """A digest of the object's stored state (the edit pages send it back with the form)."""
+    text = json.dumps(_state(obj), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _locked(obj: Model, seen_revision: str | None) -> Model:
+    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    if seen_revision is not None and revision(current) != seen_revision:
+        raise MetadataConflict(current)
+    return current
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+def used_unit_kinds(indicator: Indicator) -> set[str]:
+    return set(
+        DataValue.objects.filter(indicator=indicator)
+        .values_list("unit_kind", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+def used_dimensions(indicator: Indicator) -> set[str]:
+    """The dimension codelists the indicator's stored values break down (a code other than
+    the total)."""
+    values = DataValue.objects.filter(indicator=indicator)
+    return {
+        d.codelist for d in DIMENSIONS if values.exclude(**{d.field: TOTAL}).only("pk").exists()
+    }
+
+
+@transaction.atomic
+def update_indicator(
+    *,
+    acting_user,
+    indicator: Indicator,
+    name: str,
+    definition: str,
+    unit_kinds: list[str],
+    aggregation: str,
+    dimensions: list[str],
+    seen_revision: str | None = None,
+) -> Indicator:
+    """Change an indicator's name, definition, accepted unit kinds, aggregation and
+    dimensions (codelist codes). Unit kinds and dimensions its stored values use stay."""
+    _require(acting_user)
+    indicator = _locked(indicator, seen_revision)  # type: ignore[assignment]
+    problems: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        problems.setdefault("name", []).append("An indicator has a name")
+    kinds = list(dict.fromkeys(unit_kinds))
+    if not kinds or any(k not in UnitKind.values for k in kinds):
+        problems.setdefault("unit_kinds", []).append(
+            "One or more of: " + ", ".join(UnitKind.values)
+        )
+    if missing := sorted(used_unit_kinds(indicator) - set(kinds)):
+        problems.setdefault("unit_kinds", []).append(
+            "Stored values are in " + ", ".join(missing) + ": keep it"
+        )
+    if aggregation not in Aggregation.values:
+        problems.setdefault("aggregation", []).append("One of: " + ", ".join(Aggregation.values))
+    wanted = set(dimensions)
+    if unknown := sorted(wanted - set(FIELD_OF_CODELIST)):
+        problems.setdefault("dimensions", []).append(
+            "Not a dimension of the data values: " + ", ".join(unknown)
+        )
+    if dropped := sorted(used_dimensions(indicator) - wanted):
+        problems.setdefault("dimensions", []).append(
+            "Stored values are broken down by " + ", ".join(dropped) + ": keep it"
+        )
+    if problems:
+        raise MetadataRefused(problems)
+    before = _state(indicator)
+    indicator.name = name
+    indicator.definition = definition.strip()
+    indicator.unit_kinds = kinds
+    indicator.aggregation = aggregation
+    indicator.save(update_fields=["name", "definition", "unit_kinds", "aggregation"])
+    if sorted(wanted) != before["dimensions"]:
+        indicator.dimensions.set(Codelist.objects.filter(code__in=wanted))
+    after = _state(indicator)
+    if after != before:
+        record(
+            actor=acting_user,
+            action="statistics.indicator.update",
+            obj=indicator,
+            before=before,
+            after=after,
+        )
+    return indicator
+
+
+# --- codes -----------------------------------------------------------------------------------
+
+
+def _check_parent(codelist: Codelist, code: Code | None, parent: Code | None) -> list[str]:
+    if parent is None:
+        return []
+    if parent.codelist_id != codelist.pk:
+        return ["The parent must be in the same codelist"]
+    seen = set()
+    node: Code | None = parent
+    while node is not None and node.pk not in seen:
+        if code is not None and node.pk == code.pk:
+            return ["A code cannot be its own parent or under one of its own children"]
+        seen.add(node.pk)
+        node = node.parent
+    return []
+
+
+@transaction.atomic
+def save_code(
+    *,
+    acting_user,
+    codelist: Codelist,
+    code: Code | None = None,
+    identifier: str = "",
+    name: str,
+    description: str = "",
+    parent: Code | None = None,
+    seen_revision: str | None = None,
+) -> Code:
+    """Add a code to a codelist (`identifier`, upper case) or change an existing one's name,
+    description and parent. A code's identifier never changes: values store it."""
+    _require(acting_user)
+    problems: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        problems.setdefault("name", []).append("A code has a name")
+    if code is None:
+        identifier = identifier.strip().upper()
+        if not CODE_PATTERN.match(identifier) or len(identifier) > 32:
+            problems.setdefault("code", []).append(
+                "Upper-case letters, digits and underscores, at most 32 characters"
+            )
+        elif Code.objects.filter(codelist=codelist, code__iexact=identifier).exists():
+            problems.setdefault("code", []).append(f"{codelist.code} already has {identifier}")
+    else:
+        code = _locked(code, seen_revision)  # type: ignore[assignment]
+        assert code is not None
+        if code.codelist_id != codelist.pk:
+            raise ValueError(f"{code} is not a code of {codelist}")
+        if code.code == TOTAL and parent is not None:
+            problems.setdefault("parent", []).append("The total has no parent")
+    if parent_problems := _check_parent(codelist, code, parent):
+        problems.setdefault("parent", []).extend(parent_problems)
+    if problems:
+        raise MetadataRefused(problems)
+    if code is None:
+        last = codelist.codes.order_by("-order").values_list("order", flat=True).first()
+        code = Code.objects.create(
+            codelist=codelist,
+            code=identifier,
+            name=name,
+            description=description.strip(),
+            parent=parent,
+            order=(last or 0) + 1,
+        )
+        record(actor=acting_user, action="statistics.code.create", obj=code, after=snapshot(code))
+        return code
+    before = snapshot(code)
+    code.name = name
+    code.description = description.strip()
+    code.parent = parent
+    code.save(update_fields=["name", "description", "parent"])
+    after = snapshot(code)
+    if after != before:
+        record(
+            actor=acting_user,
+            action="statistics.code.update",
+            obj=code,
+            before=before,
+            after=after,
+        )
+    return code
+
+
+def code_uses(code: Code) -> list[str]:
+    """What keeps a code from being removed: the total, children, stored values, rules."""
+    uses = []
+    if code.code == TOTAL:
+        uses.append("it is the codelist's total")
+    if children := code.children.count():
+        uses.append(f"{children} code(s) have it as their parent")
+    field = FIELD_OF_CODELIST.get(code.codelist.code)
+    if field and DataValue.objects.filter(**{field: code.code}).exists():
+        uses.append("stored values use it")
+    word = re.compile(rf"(?<![A-Z0-9_]){re.escape(code.code)}(?![A-Z0-9_])")
+    rules = [
+        r.code
+        for r in ValidationRule.objects.filter(
+            Q(left__contains=code.code) | Q(right__contains=code.code)
+        )
+        if word.search(r.left) or word.search(r.right)
+    ]
+    if rules:
+        uses.append("validation rules use it: " + ", ".join(rules))
+    return uses
+
+
+@transaction.atomic
+def delete_code(*, acting_user, code: Code, seen_revision: str | None = None) -> None:
+    """Remove a code nothing uses (a mistake just added); a code in use is never removed."""
+    _require(acting_user)
+    code = _locked(code, seen_revision)  # type: ignore[assignment]
+    if uses := code_uses(code):
+        raise MetadataRefused({"": [f"{code} is in use: " + "; ".join(uses)]})
+    before = snapshot(code)
+    label = str(code)
+    pk = code.pk
+    code.delete()
+    record(
+        actor=acting_user,
+        action="statistics.code.delete",
+        object_type="statistics.code",
+        object_id=str(pk),
+        object_repr=label,
+        before=before,
+    )
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_unit(
+    *,
+    acting_user,
+    unit: Unit,
+    name: str,
+    factor: Decimal,
+    seen_revision: str | None = None,
+) -> Unit:
+    """Change a unit's name and conversion factor (to the canonical unit of its kind). The
+    factor converts what is imported from now on; values already stored keep the value they
+    were converted to (their reported value and unit are kept beside it)."""
+    _require(acting_user)
+    unit = _locked(unit, seen_revision)  # type: ignore[assignment]
+    problems: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        problems.setdefault("name", []).append("A unit has a name")
+    if not factor.is_finite() or factor <= 0:
+        problems.setdefault("factor", []).append("A positive number")
+    elif unit.is_canonical and factor != 1:
+        problems.setdefault("factor", []).append(
+            f"{unit.code} is the canonical unit of its kind: its factor is 1"
+        )
+    elif factor.as_tuple().exponent < -12 or factor.adjusted() >= 18:  # type: ignore[operator]
+        problems.setdefault("factor", []).append("At most 18 digits and 12 decimal places")
+    if problems:
+        raise MetadataRefused(problems)
+    before = snapshot(unit)
+    unit.name = name
+    unit.factor = factor
+    unit.save(update_fields=["name", "factor"])
+    unit.refresh_from_db(fields=["factor"])
+    after = snapshot(unit)
+    if to_json_value(after) != to_json_value(before):
+        record(
+            actor=acting_user,
+            action="statistics.unit.update",
+            obj=unit,
+            before=before,
+            after=after,
+        )
+    return unit
+
+
+def values_in_unit(unit: Unit) -> int:
+    return DataValue.objects.filter(reported_unit=unit.code).count()
