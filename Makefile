@@ -57,5 +57,11 @@ bandit: $(STAMP)
 audit: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-audit && $(BIN)/pip-audit
 
+# Performance figures (bench/README.md): SCALE=small (minutes) or SCALE=full (the real size);
+# SQLite and PostgreSQL (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432).
+SCALE ?= small
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --scale $(SCALE)
+
 clean:
 	rm -rf $(VENV) var/test-*

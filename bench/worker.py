@@ -1,0 +1,150 @@
+"""The Django side of the benchmark, run in a subprocess per step (so that each step's peak
+memory is its own, and the database is the one of DATABASE_URL):
+
+    python -m bench.worker setup                 migrate, `pantau setup`; prints the indicators
+    python -m bench.worker import FILE           services.run_import as the operator; prints
+                                                 the seconds it took and its counts
+    python -m bench.worker aggregate N           N requests to the API and N runs of the same
+                                                 GROUP BY in SQL; prints both medians (ms)
+
+Each prints one JSON object on its last line of output."""
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+AGGREGATE_URL = "/api/v1/data/DRUG_SEIZURE?REF_AREA=ASEAN&group_by=REF_AREA,TIME_PERIOD"
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def setup() -> dict:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from pantau.core.setup import load_reference_and_catalogues
+    from pantau.statistics.models import Indicator
+
+    load_reference_and_catalogues()
+    return {"indicators": dict(Indicator.objects.values_list("code", "pk"))}
+
+
+def run_import(path: str) -> dict:
+    from pantau.statistics.services import run_import
+
+    start = time.perf_counter()
+    result = run_import(
+        acting_user="pantau import",
+        system=True,
+        path=path,
+        publish=True,
+        source="Pantau benchmark (synthetic data)",
+    )
+    elapsed = time.perf_counter() - start
+    return {
+        "seconds": elapsed,
+        "counts": result.counts,
+        "ok": result.ok,
+        "problems": [p.as_dict() for p in result.problems[:5]],
+    }
+
+
+def raw_group_by_sql() -> str:
+    """The database's own GROUP BY over the raw rows: the published annual values of the
+    indicator at the totals of every dimension (what the API sums), per area, period and unit
+    kind."""
+    years_only = "time_period NOT LIKE %s"
+    return (
+        "SELECT ref_area, time_period, unit_kind, SUM(obs_value) "
+        "FROM statistics_datavalue "
+        "WHERE indicator_id = %s AND status = 'published' AND "
+        "drug = '_T' AND precursor = '_T' AND sex = '_T' AND age = '_T' AND "
+        "nationality = '_T' AND offence = '_T' AND crop = '_T' AND "
+        f"{years_only} "
+        "GROUP BY ref_area, time_period, unit_kind"
+    )
+
+
+def aggregate(n: int) -> dict:
+    from django.db import connection
+    from django.test import Client
+
+    from pantau.statistics.models import Indicator
+
+    indicator = Indicator.objects.get(code="DRUG_SEIZURE").pk
+    sql = raw_group_by_sql()
+    params: list[int | str] = [indicator, "%-%"]
+    client = Client()
+
+    def request() -> dict:
+        response = client.get(AGGREGATE_URL)
+        if response.status_code != 200:
+            raise SystemExit(f"{AGGREGATE_URL}: {response.status_code} {response.content[:500]!r}")
+        return response.json()
+
+    def query() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    # Warm both (connection, caches), then alternate so that noise hits both alike.
+    api_rows = request()["observations"]
+    sql_rows = query()
+    api_times, sql_times = [], []
+    for _ in range(n):
+        start = time.perf_counter()
+        request()
+        api_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        query()
+        sql_times.append(time.perf_counter() - start)
+    # The same figures: the API's regional sums are the sums of the raw groups.
+    expected: dict[tuple[str, str], float] = {}
+    for _area, period, kind, total in sql_rows:
+        expected[(period, kind)] = expected.get((period, kind), 0.0) + total
+    got = {
+        (r["TIME_PERIOD"], kind): r["OBS_VALUE"]
+        for r in api_rows
+        for kind in [_KIND_OF_UNIT.get(r["UNIT_MEASURE"], r["UNIT_MEASURE"])]
+    }
+    mismatched = [
+        k for k in expected if abs(got.get(k, -1) - expected[k]) > 1e-6 * max(1, expected[k])
+    ]
+    return {
+        "api_ms": statistics.median(api_times) * 1000,
+        "sql_ms": statistics.median(sql_times) * 1000,
+        "api_rows": len(api_rows),
+        "sql_groups": len(sql_rows),
+        "mismatched": [list(k) for k in mismatched[:5]],
+    }
+
+
+_KIND_OF_UNIT = {"KG": "mass", "L": "volume", "UNIT": "dosage"}
+
+
+def main(argv: list[str]) -> None:
+    _django()
+    command = argv[0]
+    if command == "setup":
+        out = setup()
+    elif command == "import":
+        out = run_import(argv[1])
+    elif command == "aggregate":
+        out = aggregate(int(argv[1]))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    # The peak resident set of this process, from start to now (Linux: in kilobytes).
+    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
