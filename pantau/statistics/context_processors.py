@@ -11,7 +11,7 @@ def statistics(request: HttpRequest) -> dict:
         name = statistics_home(getattr(request, "user", None))
         return reverse(name) if name else ""
 
-    def links() -> list[tuple[str, str]]:
+    def links() -> list[tuple[str, str, bool]]:
         user = getattr(request, "user", None)
         current = request.path
         out = []
