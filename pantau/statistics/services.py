@@ -709,7 +709,7 @@ def _insert_new(rows: list[tuple]) -> None:
         rows = [(*row[:at], adapt(row[at]), *row[at + 1 :]) for row in rows]
         marks = ", ".join(["%s"] * len(columns))
         # Names from the model's metadata, quoted; every value is a parameter.
-        insert = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
+        insert = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608  # nosec B608 - quoted model names, values are parameters
         cursor.executemany(insert, rows)
 
 
