@@ -6,8 +6,9 @@ from django.db import transaction
 from django.db.models import F
 
 from pantau.accounts.permissions import can_edit_agency
-from pantau.audit.services import record, snapshot
+from pantau.audit.services import record
 from pantau.core.exceptions import ConflictError, PermissionDenied
+from pantau.core.services import snapshot, upsert_audited
 
 from .models import Agency, MemberState, Partner, Region
 
@@ -21,35 +22,14 @@ def load_reference_data(*, acting_user, data: dict) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
 
     def upsert(model, lookup: dict, values: dict, member_state: str = ""):
-        obj = model.objects.filter(**lookup).first()
-        if obj is None:
-            obj = model.objects.create(**lookup, **values)
-            record(
-                actor=acting_user,
-                action=f"{model._meta.label_lower}.create",
-                obj=obj,
-                member_state=member_state,
-                after=snapshot(obj),
-            )
-            counts["created"] += 1
-            return obj
-        before = snapshot(obj)
-        changed = [k for k, v in values.items() if getattr(obj, k) != v]
-        if not changed:
-            counts["unchanged"] += 1
-            return obj
-        for k in changed:
-            setattr(obj, k, values[k])
-        obj.save(update_fields=changed)
-        record(
-            actor=acting_user,
-            action=f"{model._meta.label_lower}.update",
-            obj=obj,
+        obj, outcome = upsert_audited(
+            acting_user=acting_user,
+            model=model,
+            lookup=lookup,
+            values=values,
             member_state=member_state,
-            before=before,
-            after=snapshot(obj),
         )
-        counts["updated"] += 1
+        counts[outcome] += 1
         return obj
 
     for region in data.get("regions", []):

@@ -32,8 +32,8 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 
-from pantau.audit.services import record, snapshot
 from pantau.core.exceptions import PermissionDenied
+from pantau.core.services import upsert_audited
 
 from . import permissions
 from .choices import DIMENSIONS, TOTAL, UnitKind
@@ -634,33 +634,17 @@ def load_validation_rules(
     result = RulesLoadResult()
 
     def upsert(model, lookup: dict, values: dict, label: str) -> None:
-        obj = model.objects.filter(**lookup).first()
-        if obj is None:
-            obj = model.objects.create(**lookup, **values)
-            record(
-                actor=acting_user,
-                action=f"{model._meta.label_lower}.create",
-                obj=obj,
-                after=snapshot(obj),
-            )
-            result.created.append(label)
-            return
-        changed = [k for k, v in values.items() if getattr(obj, k) != v]
-        if not changed or not update_existing:
-            result.unchanged += 1
-            return
-        before = snapshot(obj)
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-        record(
-            actor=acting_user,
-            action=f"{model._meta.label_lower}.update",
-            obj=obj,
-            before=before,
-            after=snapshot(obj),
+        _, outcome = upsert_audited(
+            acting_user=acting_user,
+            model=model,
+            lookup=lookup,
+            values=values,
+            update_existing=update_existing,
         )
-        result.updated.append(label)
+        if outcome == "unchanged":
+            result.unchanged += 1
+        else:
+            getattr(result, outcome).append(label)
 
     for spec in data.get("rules", []):
         upsert(ValidationRule, {"code": spec["code"]}, _rule_values(spec), f"rule {spec['code']}")

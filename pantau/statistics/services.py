@@ -13,8 +13,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from pantau.audit.services import record, snapshot
+from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
+from pantau.core.services import upsert_audited
 
 from . import permissions
 from .choices import (
@@ -119,33 +120,17 @@ def load_metadata(
     result = MetadataLoadResult()
 
     def upsert(model, lookup: dict, values: dict, label: str):
-        obj = model.objects.filter(**lookup).first()
-        if obj is None:
-            obj = model.objects.create(**lookup, **values)
-            record(
-                actor=acting_user,
-                action=f"{model._meta.label_lower}.create",
-                obj=obj,
-                after=snapshot(obj),
-            )
-            result.created.append(label)
-            return obj
-        changed = [k for k, v in values.items() if _field_value(obj, k) != _field_value(v)]
-        if not changed or not update_existing:
-            result.unchanged += 1
-            return obj
-        before = snapshot(obj)
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-        record(
-            actor=acting_user,
-            action=f"{model._meta.label_lower}.update",
-            obj=obj,
-            before=before,
-            after=snapshot(obj),
+        obj, outcome = upsert_audited(
+            acting_user=acting_user,
+            model=model,
+            lookup=lookup,
+            values=values,
+            update_existing=update_existing,
         )
-        result.updated.append(label)
+        if outcome == "unchanged":
+            result.unchanged += 1
+        else:
+            getattr(result, outcome).append(label)
         return obj
 
     for unit in data.get("units", []):
@@ -213,13 +198,6 @@ def load_metadata(
                 result.updated.append(f"indicator {spec['code']}")
                 result.unchanged -= 1
     return result
-
-
-def _field_value(value, name: str | None = None):
-    """A field's value for comparison: a related object by its id (without fetching it)."""
-    if name is not None:
-        value = getattr(value, f"{name}_id" if hasattr(value, f"{name}_id") else name)
-    return value.pk if hasattr(value, "pk") else value
 
 
 # --- imports ----------------------------------------------------------------------------------
