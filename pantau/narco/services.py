@@ -179,6 +179,40 @@ def _linked_persons(acting_user, members: list[int], problems: list[str]) -> lis
     return linked
 
 
+def _create_record(
+    model,
+    *,
+    acting_user,
+    origin: MemberState,
+    sharing: str,
+    states: list[MemberState],
+    is_demo: bool,
+    values: dict,
+):
+    """Create a NARCO record owned by `origin`, share it, and audit its creation (no names or
+    identifiers in the audit log). Runs inside the calling service's transaction."""
+    now = timezone.now()
+    obj = model.objects.create(
+        originator=origin,
+        sharing=sharing,
+        created_by=acting_user,
+        created_at=now,
+        updated_at=now,
+        review_date=_next_review(),
+        is_demo=is_demo,
+        **values,
+    )
+    obj.shared_with.set(states)
+    record(
+        actor=acting_user,
+        action=f"narco.{model._meta.model_name}.create",
+        obj=obj,
+        member_state=origin.code,
+        after=_audit_view(obj),
+    )
+    return obj
+
+
 @transaction.atomic
 def create_person(
     *,
@@ -200,26 +234,16 @@ def create_person(
     states = _sharing_states(sharing, shared_with or [], problems)
     if problems:
         raise NarcoValidationError(problems)
-    now = timezone.now()
-    person = Person.objects.create(
-        originator=origin,
+    person = _create_record(
+        Person,
+        acting_user=acting_user,
+        origin=origin,
         sharing=sharing,
-        created_by=acting_user,
-        created_at=now,
-        updated_at=now,
-        review_date=_next_review(),
+        states=states,
         is_demo=is_demo,
-        **values,
+        values=values,
     )
-    person.shared_with.set(states)
     _index_names(person, person.names)
-    record(
-        actor=acting_user,
-        action="narco.person.create",
-        obj=person,
-        member_state=origin.code,
-        after=_audit_view(person),
-    )
     return person
 
 
@@ -245,27 +269,17 @@ def create_syndicate(
     linked = _linked_persons(acting_user, members or [], problems)
     if problems:
         raise NarcoValidationError(problems)
-    now = timezone.now()
-    syndicate = Syndicate.objects.create(
-        originator=origin,
+    syndicate = _create_record(
+        Syndicate,
+        acting_user=acting_user,
+        origin=origin,
         sharing=sharing,
-        created_by=acting_user,
-        created_at=now,
-        updated_at=now,
-        review_date=_next_review(),
+        states=states,
         is_demo=is_demo,
-        **values,
+        values=values,
     )
-    syndicate.shared_with.set(states)
     syndicate.members.set(linked)
     _index_names(syndicate, [syndicate.name, *syndicate.aliases])
-    record(
-        actor=acting_user,
-        action="narco.syndicate.create",
-        obj=syndicate,
-        member_state=origin.code,
-        after=_audit_view(syndicate),
-    )
     return syndicate
 
 
@@ -395,29 +409,21 @@ def add_watch_entry(
     states = _sharing_states(sharing, shared_with or [], problems)
     if problems:
         raise NarcoValidationError(problems)
-    now = timezone.now()
-    entry = WatchListEntry.objects.create(
-        originator=origin,
+    entry = _create_record(
+        WatchListEntry,
+        acting_user=acting_user,
+        origin=origin,
         sharing=sharing,
-        created_by=acting_user,
-        created_at=now,
-        updated_at=now,
-        review_date=_next_review(),
-        person=person,
-        syndicate=syndicate,
-        activity=activity,
-        source_agency=source_agency,
-        source_reliability=source_reliability,
-        information_grade=information_grade,
+        states=states,
         is_demo=is_demo,
-    )
-    entry.shared_with.set(states)
-    record(
-        actor=acting_user,
-        action="narco.watchlistentry.create",
-        obj=entry,
-        member_state=origin.code,
-        after=_audit_view(entry),
+        values={
+            "person": person,
+            "syndicate": syndicate,
+            "activity": activity,
+            "source_agency": source_agency,
+            "source_reliability": source_reliability,
+            "information_grade": information_grade,
+        },
     )
     return entry
 
