@@ -22,7 +22,9 @@ def member_state_list(request):
 
 def member_state_detail(request, code: str):
     state = get_object_or_404(MemberState, code=code.upper())
-    agencies = [(a, can_edit_agency(request.user, a)) for a in state.agencies.all()]
+    agencies = [
+        (a, can_edit_agency(request.user, a)) for a in state.agencies.select_related("member_state")
+    ]
     return render(request, "members/detail.html", {"state": state, "agencies": agencies})
 
 
