@@ -3,13 +3,13 @@ with its audit event (one per import, not one per value) and its permission chec
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -23,13 +23,28 @@ from .choices import (
     TOTAL,
     Aggregation,
     DataStatus,
+    ImportFormat,
     ImportStatus,
     IndicatorGroup,
     UnitKind,
 )
 from .imports.readers import UnreadableFile, detect_format, open_reader
-from .imports.validation import KEY_LENGTH, Observation, Problem, RowValidator, Structure
-from .models import Code, Codelist, DataImport, DataValue, DataValueHistory, Indicator, Unit
+from .imports.staging import (
+    KEY_LENGTH,
+    STORED_DERIVED,
+    STORED_ID,
+    STORED_SOURCE,
+    STORED_STATUS,
+    STORED_VALUES,
+    STORED_VERSION,
+    Conflict,
+    ProgressCallback,
+    Staging,
+    lock_country_year,
+)
+from .imports.staging import stored as stored_values
+from .imports.validation import Problem, RowChecker, RowValidator, Structure
+from .models import Code, Codelist, DataImport, Indicator, Unit
 
 METADATA_FILE = Path(__file__).resolve().parent / "data" / "metadata.json"
 
@@ -204,16 +219,13 @@ def load_metadata(
 
 # Rows written per statement; large enough to amortise a round trip, small enough to keep
 # the existing values of a batch in memory.
-BATCH_SIZE = 2000
 # Problems kept (and shown); beyond this they are only counted.
 MAX_PROBLEMS = 10_000
 MAX_STORED_PROBLEMS = 1000
-PROGRESS_EVERY = 1000
-
-ProgressCallback = Callable[[str, int, int | None], None]
-
-# The fields an import sets on an existing value (besides bookkeeping).
-VALUE_FIELDS = ("obs_value", "reported_unit", "reported_value", "obs_status", "comment")
+PROGRESS_EVERY = 5000
+# Country-years whose stored values are kept in memory while a file is read (a file's rows
+# come grouped by country and year; one that is not is still compared right, just slower).
+SCOPES_KEPT = 8
 
 
 @dataclass
@@ -237,6 +249,7 @@ class _Checked:
     ref_areas: set[str] = field(default_factory=set)
     indicators: set[int] = field(default_factory=set)
     periods: set[str] = field(default_factory=set)
+    counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, problems: list[Problem]) -> None:
         self.problem_count += len(problems)
@@ -246,7 +259,7 @@ class _Checked:
 
 
 class _Refused(Exception):
-    """Raised inside the import's transaction to undo it: the database finds problems."""
+    """Raised inside the import's transaction to undo it: the file has problems."""
 
 
 class ImportDenied(PermissionDenied):
@@ -283,7 +296,12 @@ def run_import(
     `publish` (administrators only) publishes the values directly, with their `source`.
     `system`: run by the operator from the command line, with an administrator's rights.
     `data_import`: the pending record of a web upload (register_import), filled in instead of
-    creating one."""
+    creating one.
+
+    One pass reads the file: each row is checked, compared with the stored value of its key
+    and, when new or changed, put in a temporary table (imports.staging). Only once the whole
+    file has been read without a problem are the values' tables written, set-based, in the same
+    transaction."""
     path = Path(path)
     file_name = file_name or path.name
     if not system and not permissions.can_import(acting_user):
@@ -310,48 +328,75 @@ def run_import(
         "publish": publish,
     }
     structure = Structure.load()
-    checked = _check(path, structure, writable, progress)
-    record_fields["format"] = checked.format or detect_format(path)
-    record_fields["ref_areas"] = sorted(checked.ref_areas)
+    checked = _Checked()
     existing = data_import
-    denied = [p for p in checked.problems if _is_scope_problem(p)]
-    if denied and existing is None:
-        # Every problem is named (not only the denied rows), and nothing is written.
-        raise ImportDenied(checked.problems)
-    if checked.problem_count:
-        return _finish_without_writing(
-            acting_user,
-            record_fields,
-            ImportStatus.FAILED,
-            {"rows": checked.rows},
-            checked,
-            existing,
-        )
+
+    def refuse_or_check() -> ImportResult | None:
+        """After the pass: a denied file raises, a file with problems is refused; None when it
+        may be written."""
+        record_fields["format"] = checked.format or detect_format(path)
+        record_fields["ref_areas"] = sorted(checked.ref_areas)
+        if existing is None and any(_is_scope_problem(p) for p in checked.problems):
+            # Every problem is named (not only the denied rows), and nothing is written.
+            raise ImportDenied(checked.problems)
+        if checked.problem_count:
+            raise _Refused
+        return None
+
     if dry_run:
-        counts = _apply(path, structure, writable, checked, write=False, progress=progress)
-        status = ImportStatus.FAILED if checked.problem_count else ImportStatus.CHECKED
+        # Read only: no transaction, no lock (a dry run never keeps writers waiting).
+        _read(
+            path,
+            structure,
+            writable,
+            checked,
+            publish=publish,
+            source=source,
+            progress=progress,
+            staging=None,
+        )
+        try:
+            refuse_or_check()
+        except _Refused:
+            return _finish_without_writing(
+                acting_user,
+                record_fields,
+                ImportStatus.FAILED,
+                {"rows": checked.rows},
+                checked,
+                existing,
+            )
         return _finish_without_writing(
-            acting_user, record_fields, status, counts, checked, existing
+            acting_user, record_fields, ImportStatus.CHECKED, checked.counts, checked, existing
         )
     try:
         with transaction.atomic():
-            data_import = _save_record(
-                existing, record_fields | {"status": ImportStatus.RUNNING, "total": checked.rows}
-            )
-            counts = _apply(
+            staging = Staging()
+            _read(
                 path,
                 structure,
                 writable,
                 checked,
-                write=True,
-                progress=progress,
-                data_import=data_import,
-                acting_user=acting_user if is_user else None,
                 publish=publish,
                 source=source,
+                progress=progress,
+                staging=staging,
             )
-            if checked.problem_count:
-                raise _Refused
+            refuse_or_check()
+            data_import = _save_record(
+                existing, record_fields | {"status": ImportStatus.RUNNING, "total": checked.rows}
+            )
+            now = timezone.now()
+            staging.write(
+                data_import_id=data_import.pk,
+                acting_user_id=acting_user.pk if is_user else None,
+                publish=publish,
+                source=source,
+                now=now,
+                progress=progress,
+            )
+            staging.drop()
+            counts = checked.counts
             DataImport.objects.filter(pk=data_import.pk).update(
                 status=ImportStatus.APPLIED,
                 counts=counts,
@@ -372,9 +417,26 @@ def run_import(
                 schedule_checks(
                     data_import=data_import, ref_areas=checked.ref_areas, periods=checked.periods
                 )
+    except ImportDenied:
+        raise
     except _Refused:
         return _finish_without_writing(
-            acting_user, record_fields, ImportStatus.FAILED, counts, checked, existing
+            acting_user,
+            record_fields,
+            ImportStatus.FAILED,
+            {"rows": checked.rows},
+            checked,
+            existing,
+        )
+    except Conflict as exc:
+        checked.add([Problem(0, "", f"{exc}; nothing was written: import the file again")])
+        return _finish_without_writing(
+            acting_user,
+            record_fields,
+            ImportStatus.FAILED,
+            {"rows": checked.rows},
+            checked,
+            existing,
         )
     except Exception as exc:
         # Rolled back; the record says so, and the error goes on to the caller.
@@ -446,17 +508,9 @@ def _single(areas: set[str]) -> str:
     return next(iter(areas)) if len(areas) == 1 else ""
 
 
-def _observations(
-    path: Path,
-    structure: Structure,
-    writable: frozenset[str] | None,
-    checked: _Checked,
-    progress: ProgressCallback | None,
-    phase: str,
-    total: int | None = None,
-) -> Iterator[tuple[int, Observation | None, list[Problem]]]:
-    """Read and validate the file, row by row. Problems of the file as a whole (unreadable,
-    wrong header) are added to `checked` and end the reading."""
+def _rows(path: Path, structure: Structure, writable, checked: _Checked):
+    """`(line, observation tuple or None, problems)` of every row of the file. Problems of the
+    file as a whole (unreadable, wrong header) are added to `checked` and end the reading."""
     try:
         reader = open_reader(path)
     except UnreadableFile as exc:
@@ -469,286 +523,150 @@ def _observations(
         if header_problems:
             checked.add(header_problems)
             return
-        if total is None:
-            total = reader.estimate_rows()
-        done = 0
         try:
-            for line, row in reader.rows():
-                observation, problems = validator.validate(line, row)
-                yield line, observation, problems
-                done += 1
-                if progress and done % PROGRESS_EVERY == 0:
-                    progress(phase, done, total)
+            if reader.format in (ImportFormat.CSV, ImportFormat.XLSX):
+                # Lists of texts, checked by the memoising fast path.
+                checker = RowChecker(validator, reader.columns)
+                check, slow = checker.check, checker.slow
+                for line, values in reader.values():  # type: ignore[attr-defined]
+                    observation = check(values)
+                    if observation is None:
+                        observation, problems = slow(line, values)
+                        yield line, observation, problems
+                    else:
+                        yield line, observation, ()
+            else:
+                for line, row in reader.rows():
+                    obs, problems = validator.validate(line, row)
+                    yield line, (tuple(obs) if obs is not None else None), problems
         except UnreadableFile as exc:
             checked.add([Problem(exc.line, "", exc.message)])
-        if progress:
-            progress(phase, done, done)
     finally:
         reader.close()
 
 
-def _check(
-    path: Path,
-    structure: Structure,
-    writable: frozenset[str] | None,
-    progress: ProgressCallback | None,
-) -> _Checked:
-    """The first pass: every row checked, nothing written. Keys are remembered by a 128-bit
-    digest (a few dozen bytes a row), so a million-row file fits in memory."""
-    checked = _Checked()
-    first_line: dict[bytes, int] = {}
-    for line, observation, problems in _observations(
-        path, structure, writable, checked, progress, "check"
-    ):
-        checked.rows += 1
-        if problems:
-            checked.add(problems)
-            continue
-        assert observation is not None
-        digest = hashlib.blake2b(
-            "\x1f".join(map(str, observation.key)).encode(), digest_size=16
-        ).digest()
-        previous = first_line.setdefault(digest, line)
-        if previous != line:
-            checked.add(
-                [Problem(line, "", f"the same observation as line {previous} (duplicate key)")]
-            )
-            continue
-        checked.ref_areas.add(observation.ref_area)
-        checked.indicators.add(observation.indicator_id)
-        checked.periods.add(observation.time_period)
-    if not checked.rows and not checked.problem_count:
-        checked.add([Problem(0, "", "the file has no observations")])
-    return checked
-
-
-def _apply(
+def _read(
     path: Path,
     structure: Structure,
     writable: frozenset[str] | None,
     checked: _Checked,
     *,
-    write: bool,
+    publish: bool,
+    source: str,
     progress: ProgressCallback | None,
-    data_import: DataImport | None = None,
-    acting_user=None,
-    publish: bool = False,
-    source: str = "",
-) -> dict[str, int]:
-    """The second pass, in the import's transaction: compare each observation with the stored
-    value of its key and create, update (keeping the old value in the history) or leave it.
-    Rules that need the stored values (a published value changes only by a publishing import)
-    add problems to `checked`; the caller then rolls everything back. Without `write` (a dry
-    run) it only counts."""
-    counts = {"rows": checked.rows, "created": 0, "updated": 0, "unchanged": 0}
-    now = timezone.now()
-    status = DataStatus.PUBLISHED if publish else DataStatus.DRAFT
-    batch: list[tuple[int, Observation]] = []
-    # A new value is a plain row (no model instance): the observation, then _NEW_TAIL_FIELDS.
-    new_tail = (
-        source,
-        data_import.pk if data_import else None,
-        status,
-        False,
-        False,
-        1,
-        now,
-        acting_user.pk if acting_user else None,
-    )
-
-    def flush() -> None:
-        existing = _existing_values([o for _, o in batch], lock=write)
-        new: list[tuple] = []
-        changed, history, problems = [], [], []
-        for line, obs in batch:
-            current = existing.get(obs.key)
-            if current is None:
-                new.append((*obs, *new_tail))
-                continue
-            if not _differs(current, obs, source=source, publish=publish):
-                counts["unchanged"] += 1
-                continue
-            if current["status"] == DataStatus.PUBLISHED and not publish:
-                problems.append(
+    staging: Staging | None,
+) -> None:
+    """The one pass over the file: check every row, find keys given twice, compare each
+    observation with the stored value of its key, and stage what is new or changed (not with
+    `staging` None: a dry run only counts). Rules that need the stored value (a published value
+    changes only by a publishing import) are checked here too. Fills `checked`."""
+    counts = checked.counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
+    total = _estimate_rows(path)
+    # Keys seen, by their hash (a few dozen bytes a row: a million-row file fits in memory);
+    # a hash seen twice is a duplicate candidate, confirmed or dismissed after the pass.
+    seen: set[int] = set()
+    candidates: set[int] = set()
+    scopes: OrderedDict[tuple[str, int], dict[tuple, tuple]] = OrderedDict()
+    scope: tuple[str, int] | None = None
+    current: dict[tuple, tuple] = {}
+    rows = 0
+    created = updated = unchanged = 0
+    locking = staging is not None
+    for line, obs, problems in _rows(path, structure, writable, checked):
+        rows += 1
+        if progress and rows % PROGRESS_EVERY == 0:
+            progress("check", rows, total)
+        if problems:
+            checked.add(list(problems))
+            continue
+        key = obs[:KEY_LENGTH]
+        digest = hash(key)
+        if digest in seen:
+            candidates.add(digest)
+            continue
+        seen.add(digest)
+        if (obs[9], obs[11]) != scope:
+            scope = (obs[9], obs[11])
+            if scope in scopes:
+                scopes.move_to_end(scope)
+            else:
+                if locking:
+                    lock_country_year(*scope)
+                scopes[scope] = stored_values(*scope)
+                checked.ref_areas.add(obs[9])
+                if len(scopes) > SCOPES_KEPT:
+                    scopes.popitem(last=False)
+            current = scopes[scope]
+        checked.indicators.add(obs[0])
+        checked.periods.add(obs[10])
+        value = current.get(key)
+        if value is None:
+            created += 1
+            if staging is not None:
+                staging.add_new(obs)
+            continue
+        if (
+            obs[12:] == value[STORED_VALUES]
+            and not value[STORED_DERIVED]
+            and (not source or value[STORED_SOURCE] == source)
+            and (not publish or value[STORED_STATUS] == DataStatus.PUBLISHED)
+        ):
+            unchanged += 1
+            continue
+        if value[STORED_STATUS] == DataStatus.PUBLISHED and not publish:
+            checked.add(
+                [
                     Problem(
                         line,
                         "OBS_VALUE",
-                        f"the published value {current['obs_value']:g} would change; published "
-                        "values are replaced only by an administrator's publishing import",
+                        f"the published value {value[STORED_VALUES][0]:g} would change; "
+                        "published values are replaced only by an administrator's publishing "
+                        "import",
                     )
-                )
-                continue
-            history.append(_history_of(current, now=now, replaced_by=data_import))
-            changed.append(
-                DataValue(
-                    **{k: v for k, v in current.items() if k != "id"}
-                    | {name: getattr(obs, name) for name in VALUE_FIELDS}
-                    | {
-                        "source": source or current["source"],
-                        "status": status if publish else current["status"],
-                        "is_derived": False,
-                        "data_import_id": data_import.pk if data_import else None,
-                        "version": current["version"] + 1,
-                        "updated_at": now,
-                        "updated_by_id": acting_user.pk if acting_user else None,
-                    }
-                )
+                ]
             )
-        counts["created"] += len(new)
-        counts["updated"] += len(changed)
-        checked.add(problems)
-        if write and not checked.problem_count:
-            _insert_new(new)
-            DataValueHistory.objects.bulk_create(history, batch_size=BATCH_SIZE)
-            # An upsert on the key: one statement a batch (bulk_update's CASE per row and field
-            # grows quadratically).
-            DataValue.objects.bulk_create(
-                changed,
-                batch_size=BATCH_SIZE,
-                update_conflicts=True,
-                unique_fields=_UNIQUE_FIELDS,
-                update_fields=_UPDATED_FIELDS,
+            continue
+        updated += 1
+        if staging is not None:
+            staging.add_changed(value[STORED_ID], value[STORED_VERSION], obs)
+    counts.update(rows=rows, created=created, updated=updated, unchanged=unchanged)
+    checked.rows = rows
+    if progress:
+        progress("check", rows, rows)
+    if candidates:
+        checked.add(_duplicates(path, structure, writable, candidates))
+    if not rows and not checked.problem_count:
+        checked.add([Problem(0, "", "the file has no observations")])
+
+
+def _estimate_rows(path: Path) -> int | None:
+    try:
+        reader = open_reader(path)
+    except UnreadableFile:
+        return None
+    try:
+        return reader.estimate_rows()
+    finally:
+        reader.close()
+
+
+def _duplicates(path: Path, structure: Structure, writable, candidates: set[int]) -> list[Problem]:
+    """The rows whose key an earlier row of the file already has (among the hashes seen
+    twice: almost always real duplicates, but two keys may share a hash)."""
+    first: dict[tuple, int] = {}
+    problems = []
+    for line, obs, row_problems in _rows(path, structure, writable, _Checked()):
+        if row_problems or obs is None:
+            continue
+        key = obs[:KEY_LENGTH]
+        if hash(key) not in candidates:
+            continue
+        previous = first.setdefault(key, line)
+        if previous != line:
+            problems.append(
+                Problem(line, "", f"the same observation as line {previous} (duplicate key)")
             )
-        batch.clear()
-
-    for line, observation, problems in _observations(
-        path, structure, writable, checked, progress, "apply", total=checked.rows
-    ):
-        if problems or observation is None:
-            # The first pass accepted every row: the file changed while it was imported.
-            raise RuntimeError(f"{path} changed during the import (line {line})")
-        batch.append((line, observation))
-        if len(batch) >= BATCH_SIZE:
-            flush()
-    if batch:
-        flush()
-    return counts
-
-
-_OBSERVATION_FIELDS = (
-    "indicator_id",
-    *(d.field for d in DIMENSIONS),
-    "unit_kind",
-    "ref_area",
-    "time_period",
-    "year",
-    *VALUE_FIELDS[:3],
-    "obs_status",
-    "comment",
-)
-assert Observation._fields == _OBSERVATION_FIELDS
-_UPDATED_FIELDS = [
-    *VALUE_FIELDS,
-    "source",
-    "status",
-    "is_derived",
-    "data_import",
-    "version",
-    "updated_at",
-    "updated_by",
-]
-
-
-# The columns of a new value after those of its observation (see _apply's new_tail).
-_NEW_TAIL_FIELDS = (
-    "source",
-    "data_import",
-    "status",
-    "is_derived",
-    "is_demo",
-    "version",
-    "updated_at",
-    "updated_by",
-)
-
-
-def _insert_new(rows: list[tuple]) -> None:
-    """Write a batch of new values, set-based and without model instances (building and
-    preparing a DataValue per row cost four times the insert itself): PostgreSQL COPYs them
-    in, SQLite runs one prepared INSERT for all of them. In the import's transaction; the
-    table's constraints hold as for any insert (a key written meanwhile by another import
-    fails the whole import)."""
-    if not rows:
-        return
-    meta = DataValue._meta
-    names = (*(f.removesuffix("_id") for f in _OBSERVATION_FIELDS), *_NEW_TAIL_FIELDS)
-    by_name = {f.name: f.column for f in meta.concrete_fields}
-    columns = [by_name[name] or name for name in names]
-    table = connection.ops.quote_name(meta.db_table)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        at = names.index("updated_at")
-        adapt = connection.ops.adapt_datetimefield_value
-        rows = [(*row[:at], adapt(row[at]), *row[at + 1 :]) for row in rows]
-        marks = ", ".join(["%s"] * len(columns))
-        # Names from the model's metadata, quoted; every value is a parameter.
-        insert = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608  # nosec B608 - quoted model names, values are parameters
-        cursor.executemany(insert, rows)
-
-
-# What is read of a stored value: enough to compare it, keep it in the history and update it,
-# as plain dicts (building model instances for unchanged values would cost more than the query).
-_STORED_FIELDS = (
-    "id",
-    *_OBSERVATION_FIELDS,
-    "source",
-    "status",
-    "is_derived",
-    "version",
-    "data_import_id",
-    "updated_at",
-    "updated_by_id",
-)
-_KEY_FIELDS = _OBSERVATION_FIELDS[:KEY_LENGTH]
-_UNIQUE_FIELDS = ["indicator", *_KEY_FIELDS[1:]]
-
-
-def _existing_values(observations: list[Observation], *, lock: bool) -> dict[tuple, dict]:
-    """The stored values of a batch's keys. Fetched by indicator, area and period (a superset
-    of the batch: a file's rows come grouped by country and year), matched in memory."""
-    queryset = DataValue.objects.filter(
-        indicator_id__in={o.indicator_id for o in observations},
-        ref_area__in={o.ref_area for o in observations},
-        time_period__in={o.time_period for o in observations},
-    )
-    if lock:
-        queryset = queryset.select_for_update()
-    return {tuple(v[name] for name in _KEY_FIELDS): v for v in queryset.values(*_STORED_FIELDS)}
-
-
-def _differs(current: dict, obs: Observation, *, source: str, publish: bool) -> bool:
-    return (
-        any(current[name] != getattr(obs, name) for name in VALUE_FIELDS)
-        or bool(source and current["source"] != source)
-        or (publish and current["status"] != DataStatus.PUBLISHED)
-        or current["is_derived"]
-    )
-
-
-def _history_of(current: dict, *, now, replaced_by: DataImport | None) -> DataValueHistory:
-    return DataValueHistory(
-        value_id=current["id"],
-        replaced_at=now,
-        replaced_by_import=replaced_by,
-        **{
-            name: current[name]
-            for name in (
-                *VALUE_FIELDS,
-                "version",
-                "source",
-                "status",
-                "is_derived",
-                "data_import_id",
-                "updated_at",
-                "updated_by_id",
-            )
-        },
-    )
+    return problems
 
 
 def _summary(data_import: DataImport, checked: _Checked, counts: dict) -> dict:

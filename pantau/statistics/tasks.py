@@ -1,6 +1,7 @@
 """Background work of the statistics app: imports uploaded on the web, run by the worker
 (`pantau worker`), so that the request never does minutes of work."""
 
+import json
 from pathlib import Path
 
 from django.core.files.storage import default_storage
@@ -16,16 +17,32 @@ from .services import run_import
 UNFINISHED = (ImportStatus.PENDING, ImportStatus.RUNNING)
 
 
+def _progress_path(data_import_id: int) -> Path:
+    return Path(default_storage.path(f"imports/progress/{data_import_id}.json"))
+
+
 def record_progress(data_import_id: int, phase: str, done: int, total: int | None) -> None:
     """The progress callback of a web import (services.run_import calls it every
-    services.PROGRESS_EVERY rows). Only the check pass is recorded: the write pass runs inside
-    the import's transaction, which holds the record's row, and whatever it wrote there would
-    stay invisible until the end anyway. The page shows that pass as 'writing'."""
-    if phase != "check":
-        return
-    DataImport.objects.filter(pk=data_import_id, status=ImportStatus.RUNNING).update(
-        progress=done, total=total
-    )
+    services.PROGRESS_EVERY rows, then per chunk written). The import runs in one transaction,
+    which no other connection sees into before it ends, so the progress is not kept in the
+    database: it goes to a small file beside the uploads, which the import's page reads."""
+    path = _progress_path(data_import_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({"phase": phase, "done": done, "total": total}))
+    partial.replace(path)  # atomic: the page never reads half a file
+
+
+def read_progress(data_import_id: int) -> dict | None:
+    """`{"phase": "check" | "apply", "done": n, "total": n}` of a running import, if any."""
+    try:
+        return json.loads(_progress_path(data_import_id).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _clear_progress(data_import_id: int) -> None:
+    _progress_path(data_import_id).unlink(missing_ok=True)
 
 
 @task
@@ -60,6 +77,8 @@ def run_import_task(data_import_id: int, stored_name: str) -> dict:
         # file gone from the storage...). The task is marked failed with the error.
         _stop(data_import.pk, f"stopped by an unexpected error: {exc}")
         raise
+    finally:
+        _clear_progress(data_import.pk)
     return {
         "status": result.data_import.status,
         "counts": result.counts,

@@ -24,6 +24,7 @@ from .choices import ImportFormat, ImportStatus, IndicatorGroup
 from .forms import MAX_IMPORT_BYTES, ImportUploadForm
 from .imports.validation import Structure
 from .models import DataImport
+from .tasks import read_progress
 
 RECENT_IMPORTS = 20
 
@@ -57,14 +58,12 @@ def import_upload(request):
 @login_required
 def import_detail(request, pk: int):
     data_import = get_object_or_404(DataImport.objects.restrict(request.user), pk=pk)
+    running = data_import.status == ImportStatus.RUNNING
     context = {
         "data_import": data_import,
-        "unfinished": data_import.status in (ImportStatus.PENDING, ImportStatus.RUNNING),
-        "writing": (
-            data_import.status == ImportStatus.RUNNING
-            and data_import.total is not None
-            and data_import.progress >= data_import.total
-        ),
+        "unfinished": running or data_import.status == ImportStatus.PENDING,
+        # {"phase": "check" | "apply", "done": n, "total": n}, from the worker (tasks.py)
+        "progress": read_progress(data_import.pk) if running else None,
         "line_label": "Observation" if data_import.format == ImportFormat.SDMX_ML else "Line",
         "more_problems": max(data_import.problem_count - len(data_import.problems), 0),
     }

@@ -100,6 +100,10 @@ class CsvReader:
             if any(v.strip() for v in values):
                 yield line, values
 
+    def values(self) -> Iterator[tuple[int, list[str]]]:
+        """`(line, texts)` in the order of `columns`, as written (RowChecker strips them)."""
+        return self.records()
+
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(self.columns)
         for line, values in self.records():
@@ -152,6 +156,18 @@ class XlsxReader:
     def estimate_rows(self) -> int | None:
         max_row = self._ws.max_row
         return max(max_row - 1, 0) if max_row else None
+
+    def values(self) -> Iterator[tuple[int, list[str]]]:
+        """`(line, texts)` of every non-empty row, in the order of `columns` (empty trailing
+        cells beyond them dropped, as `rows` does)."""
+        width = len(self.columns)
+        for line, cells in enumerate(self._rows, start=2):
+            values = [cell_text(c) for c in cells]
+            if not any(values):
+                continue
+            while len(values) > width and not values[-1]:
+                values.pop()
+            yield line, values
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(self.columns)

@@ -4,6 +4,8 @@ Structure.load) and writes nothing."""
 
 import calendar
 import datetime
+import math
+import operator
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -338,3 +340,111 @@ def _parse_value(text: str) -> Decimal | str:
     if value < 0:
         return f"{text} is negative"
     return value
+
+
+class RowChecker:
+    """RowValidator's fast path for a file's rows as lists of raw texts in the order of the
+    header's `columns` (the CSV and XLSX readers' `values()`). A file repeats its codes, areas
+    and periods, so their checks are memoised: a good row becomes an observation tuple (the
+    fields of Observation, in order) in two dictionary look-ups and a float parse. A row it
+    does not take (a problem, an unusual width) goes to `slow`, i.e. RowValidator.validate:
+    the same observation or the same problems, in the same words."""
+
+    def __init__(self, validator: RowValidator, columns: list[str]):
+        self.validator = validator
+        self.columns = columns
+        self.width = len(columns)
+        index: dict[str, int] = {}
+        for i, name in enumerate(columns):
+            index.setdefault(name, i)
+        # The memo keys hold only the columns the file has; an absent one is read as "".
+        what = [
+            "INDICATOR",
+            *(d.column for d in DIMENSIONS),
+            "UNIT_MEASURE",
+            "OBS_STATUS",
+            "ACTION",
+        ]
+        self._what_present = [name in index for name in what]
+        self._where = operator.itemgetter(index["REF_AREA"], index["TIME_PERIOD"])
+        self._what = operator.itemgetter(*(index[name] for name in what if name in index))
+        self._value = index["OBS_VALUE"]
+        self._comment = index.get("COMMENT")
+        self._wheres: dict[tuple, tuple | None] = {}
+        self._whats: dict[tuple, tuple | None] = {}
+
+    def check(self, values: list[str]) -> tuple | None:
+        """The observation of a row, or None when the fast path cannot tell (a problem, or a
+        row of another width): then `slow` decides."""
+        if len(values) != self.width:
+            return None
+        key = self._where(values)
+        try:
+            where = self._wheres[key]
+        except KeyError:
+            where = self._wheres[key] = self._check_where(*key)
+        key = self._what(values)
+        try:
+            what = self._whats[key]
+        except KeyError:
+            what = self._whats[key] = self._check_what(*self._expand(key))
+        if where is None or what is None:
+            return None
+        prefix, unit_code, factor, status = what
+        text = values[self._value]
+        try:
+            reported = float(text)
+        except ValueError:
+            return None
+        # Not negative, not NaN (every comparison with NaN is false), not infinite.
+        if not 0 <= reported < math.inf:
+            return None
+        value = reported if factor is None else float(Decimal(text.strip()) * factor)
+        comment = "" if self._comment is None else values[self._comment].strip()
+        return (*prefix, *where, value, unit_code, reported, status, comment)
+
+    def _expand(self, key: tuple) -> list[str]:
+        texts = iter(key)
+        return [next(texts) if present else "" for present in self._what_present]
+
+    def slow(self, line: int, values: list[str]) -> tuple[tuple | None, list[Problem]]:
+        """A row `check` did not take, checked by RowValidator.validate: its observation, or
+        every problem of the row."""
+        values = [v.strip() for v in values]
+        row = dict(zip(self.columns, values, strict=False))
+        if len(values) > self.width:
+            row[EXTRA] = ",".join(values[self.width :])
+        observation, problems = self.validator.validate(line, row)
+        return (tuple(observation) if observation is not None else None), problems
+
+    def _check_where(self, area_text: str, period_text: str) -> tuple | None:
+        ref_area = self.validator._check_ref_area(area_text.strip(), lambda column, message: None)
+        period = self.validator._period(period_text.strip())
+        if ref_area is None or isinstance(period, str):
+            return None
+        if not self.validator.structure.members[ref_area].covers(period[2]):
+            return None
+        return ref_area, period[0], period[1]
+
+    def _check_what(
+        self, indicator_text: str, *texts: str
+    ) -> tuple[tuple, str, Decimal | None, str] | None:
+        s = self.validator.structure
+        *dim_texts, unit_text, status_text, action_text = (t.strip() for t in texts)
+        if action_text.upper() not in SDMX_ACTIONS:  # D (delete) is not among them
+            return None
+        indicator = s.indicators.get(indicator_text.strip().upper())
+        unit = s.units.get(unit_text.upper())
+        status = status_text.upper() or ObsStatus.NORMAL.value
+        if indicator is None or unit is None or status not in OBS_STATUSES:
+            return None
+        if unit.kind not in indicator.unit_kinds:
+            return None
+        dims = []
+        for dim, text in zip(DIMENSIONS, dim_texts, strict=True):
+            code = s.codes[dim.codelist].get((text or TOTAL).upper())
+            if code is None or (code != TOTAL and dim.codelist not in indicator.dimensions):
+                return None
+            dims.append(code)
+        factor = None if unit.factor == 1 else unit.factor
+        return (indicator.id, *dims, unit.kind), unit.code, factor, status

@@ -9,6 +9,7 @@ from pantau.audit.services import verify
 from pantau.core.exceptions import PermissionDenied
 from pantau.members.models import MemberState
 from pantau.statistics import services
+from pantau.statistics.imports import staging
 from pantau.statistics.models import DataImport, DataValue, DataValueHistory
 
 from .factories import GOOD_ROWS, HEADER, write_csv, write_xlsx
@@ -392,24 +393,24 @@ def test_a_failure_in_the_middle_of_an_import_leaves_the_database_as_it_was(
 ):
     run(people.admin, write_csv(tmp_path / "first.csv", GOOD_ROWS[:2]))
     before = stored()
-    monkeypatch.setattr(services, "BATCH_SIZE", 2)
-    real_bulk_create = DataValue.objects.bulk_create
-    calls = {"n": 0}
+    # One new value per statement, so the failure comes after the history, the update and the
+    # first new value were written.
+    monkeypatch.setattr(staging, "CHUNK_SIZE", 1)
+    written: list[int] = []
 
-    def failing_bulk_create(objs, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError("disk full")
-        return real_bulk_create(objs, **kwargs)
+    def progress(phase: str, done: int, total: int | None) -> None:
+        if phase == "apply":
+            written.append(done)
+            if done == 2:
+                raise OSError("disk full")
 
-    monkeypatch.setattr(DataValue.objects, "bulk_create", failing_bulk_create)
     rows = [list(r) for r in GOOD_ROWS]
-    rows[0][8] = "1"  # an update in the first batch, creations in the second and third
+    rows[0][8] = "1"  # an update, then three creations
 
     with pytest.raises(OSError, match="disk full"):
-        run(people.admin, write_csv(tmp_path / "second.csv", rows))
+        run(people.admin, write_csv(tmp_path / "second.csv", rows), progress=progress)
 
-    assert calls["n"] == 2
+    assert written == [0, 1, 2]  # the update and one creation were written, then it failed
     assert stored() == before
     assert not DataValueHistory.objects.exists()
     failed = DataImport.objects.get(file_name="second.csv")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from pantau.accounts.models import User
@@ -74,30 +75,45 @@ def test_an_upload_is_stored_pending_and_imported_after_commit(
     assert list(actions.order_by("id")) == ["statistics.import.upload", "statistics.import.apply"]
 
 
-def test_progress_is_recorded_in_the_import_while_rows_are_checked(
-    people, tmp_path, immediate, django_capture_on_commit_callbacks, monkeypatch
+def test_progress_is_shown_while_rows_are_checked_and_written(
+    people, tmp_path, immediate, django_capture_on_commit_callbacks, monkeypatch, client
 ):
+    """The import runs in one transaction: its progress goes beside the uploads, where the
+    import's page reads it while the record still says 'running'."""
     monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    client.force_login(people.th_focal)
     seen = []
     record_progress = tasks.record_progress
 
     def spy(data_import_id, phase, done, total):
         record_progress(data_import_id, phase, done, total)
-        current = DataImport.objects.get(pk=data_import_id)
-        seen.append((phase, done, total, current.status, current.progress, current.total))
+        DataImport.objects.filter(pk=data_import_id).update(status="running")
+        page = client.get(
+            reverse("statistics:import-detail", args=[data_import_id]), headers={"HX-Request": "1"}
+        )
+        seen.append((phase, done, total, tasks.read_progress(data_import_id), page.text))
 
     monkeypatch.setattr(tasks, "record_progress", spy)
     with django_capture_on_commit_callbacks(execute=True):
-        services.register_import(acting_user=people.th_focal, uploaded_file=upload_of(tmp_path))
+        data_import = services.register_import(
+            acting_user=people.th_focal, uploaded_file=upload_of(tmp_path)
+        )
 
-    checking = [s for s in seen if s[0] == "check"]
-    assert checking == [
-        ("check", 2, 5, "running", 2, 5),
-        ("check", 4, 5, "running", 4, 5),
-        ("check", 5, 5, "running", 5, 5),
+    assert [(phase, done, total) for phase, done, total, *_ in seen] == [
+        ("check", 2, 5),
+        ("check", 4, 5),
+        ("check", 5, 5),
+        ("apply", 0, 5),
+        ("apply", 0, 5),
+        ("apply", 5, 5),
     ]
-    # The writing pass runs in the import's transaction: the record is not touched from it.
-    assert all(s[4] == 5 for s in seen if s[0] == "apply")
+    assert all(read == {"phase": p, "done": d, "total": t} for p, d, t, read, _ in seen)
+    assert "Checking rows: 4 of about 5" in seen[1][4]
+    assert "writing them in one transaction: 5 of 5" in seen[-1][4]
+    # Finished: the record has the outcome, the progress file is gone.
+    data_import.refresh_from_db()
+    assert data_import.status == "applied"
+    assert tasks.read_progress(data_import.pk) is None
 
 
 def test_a_bad_file_fails_listing_every_problem_and_writes_nothing(
