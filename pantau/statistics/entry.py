@@ -19,6 +19,7 @@ from pantau.core.exceptions import PermissionDenied
 from . import permissions
 from .choices import DIMENSIONS, TOTAL, DataStatus, IndicatorGroup, UnitKind
 from .imports.readers import cell_text
+from .imports.staging import lock_country_year
 from .imports.validation import Observation, RowValidator, Structure
 from .models import Code, DataValue, DataValueHistory, Indicator, Unit
 
@@ -288,6 +289,7 @@ def save_entry(
         raise ValueError(f"No data-entry form {group!r}")
     validator = RowValidator(Structure.load(), frozenset({ref_area}))
     with transaction.atomic():
+        lock_country_year(ref_area, year)  # imports of the same country-year wait
         grids = build_grids(ref_area, year, group, lock=True)
         result = EntryResult(grids)
         filled: list[tuple[EntryCell, EntryGrid]] = []

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 
 from pantau.audit.models import AuditEvent
-from pantau.statistics import forms
+from pantau.statistics import forms, tasks
 from pantau.statistics.models import DataImport, DataValue
 
 from .factories import GOOD_ROWS, write_csv
@@ -155,16 +155,18 @@ def test_an_unfinished_import_polls_its_progress_with_htmx(people, client, tmp_p
     assert f'hx-get="{detail_url(data_import)}"' in html
     assert "Waiting for the worker" in html
 
-    DataImport.objects.filter(pk=data_import.pk).update(status="running", progress=2, total=5)
+    DataImport.objects.filter(pk=data_import.pk).update(status="running")
+    tasks.record_progress(data_import.pk, "check", 2, 5)  # as the worker does
     fragment = client.get(detail_url(data_import), headers={"HX-Request": "true"})
     text = fragment.content.decode()
     assert text.lstrip().startswith('<section id="import-status"')  # the fragment alone
     assert "<html" not in text
     assert '<progress value="2" max="5"' in text and 'hx-trigger="every 2s"' in text
 
-    DataImport.objects.filter(pk=data_import.pk).update(progress=5)
+    tasks.record_progress(data_import.pk, "apply", 3, 5)
     text = client.get(detail_url(data_import), headers={"HX-Request": "true"}).content.decode()
-    assert "writing them in one transaction" in text
+    assert "writing them in one transaction: 3 of 5" in text
+    assert '<progress value="3" max="5"' in text
 
 
 def test_the_upload_limit_is_enforced(people, client, tmp_path, monkeypatch):
