@@ -30,7 +30,6 @@ from .choices import (
 )
 from .imports.readers import UnreadableFile, detect_format, open_reader
 from .imports.staging import (
-    KEY_LENGTH,
     STORED_DERIVED,
     STORED_ID,
     STORED_SOURCE,
@@ -43,7 +42,15 @@ from .imports.staging import (
     lock_country_year,
 )
 from .imports.staging import stored as stored_values
-from .imports.validation import Problem, RowChecker, RowValidator, Structure
+from .imports.validation import (
+    EXTENDED_KEY,
+    EXTENDED_SCOPE,
+    Problem,
+    RowChecker,
+    RowValidator,
+    Structure,
+    extended,
+)
 from .models import Code, Codelist, DataImport, Indicator, Unit
 
 METADATA_FILE = Path(__file__).resolve().parent / "data" / "metadata.json"
@@ -530,15 +537,15 @@ def _rows(path: Path, structure: Structure, writable, checked: _Checked):
                 check, slow = checker.check, checker.slow
                 for line, values in reader.values():  # type: ignore[attr-defined]
                     observation = check(values)
-                    if observation is None:
+                    if observation is not None:
+                        yield line, observation, ()
+                    elif any(v.strip() for v in values):  # a blank record is no row
                         observation, problems = slow(line, values)
                         yield line, observation, problems
-                    else:
-                        yield line, observation, ()
             else:
                 for line, row in reader.rows():
                     obs, problems = validator.validate(line, row)
-                    yield line, (tuple(obs) if obs is not None else None), problems
+                    yield line, (extended(obs) if obs is not None else None), problems
         except UnreadableFile as exc:
             checked.add([Problem(exc.line, "", exc.message)])
     finally:
@@ -579,14 +586,14 @@ def _read(
         if problems:
             checked.add(list(problems))
             continue
-        key = obs[:KEY_LENGTH]
+        key = obs[EXTENDED_KEY]
         digest = hash(key)
         if digest in seen:
             candidates.add(digest)
             continue
         seen.add(digest)
-        if (obs[9], obs[11]) != scope:
-            scope = (obs[9], obs[11])
+        if obs[EXTENDED_SCOPE] != scope:
+            scope = obs[EXTENDED_SCOPE]
             if scope in scopes:
                 scopes.move_to_end(scope)
             else:
@@ -606,7 +613,7 @@ def _read(
                 staging.add_new(obs)
             continue
         if (
-            obs[12:] == value[STORED_VALUES]
+            obs[12:17] == value[STORED_VALUES]
             and not value[STORED_DERIVED]
             and (not source or value[STORED_SOURCE] == source)
             and (not publish or value[STORED_STATUS] == DataStatus.PUBLISHED)
@@ -658,7 +665,7 @@ def _duplicates(path: Path, structure: Structure, writable, candidates: set[int]
     for line, obs, row_problems in _rows(path, structure, writable, _Checked()):
         if row_problems or obs is None:
             continue
-        key = obs[:KEY_LENGTH]
+        key = obs[EXTENDED_KEY]
         if hash(key) not in candidates:
             continue
         previous = first.setdefault(key, line)

@@ -4,6 +4,7 @@ be read at all raises UnreadableFile naming the line."""
 
 import csv
 import datetime
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -101,8 +102,23 @@ class CsvReader:
                 yield line, values
 
     def values(self) -> Iterator[tuple[int, list[str]]]:
-        """`(line, texts)` in the order of `columns`, as written (RowChecker strips them)."""
-        return self.records()
+        """`(line, texts)` of every record after the header, in the order of `columns`, as
+        written (RowChecker strips them; a record of blank texts is the caller's to skip).
+        Faster than `records`: the csv module reads a text stream of the rest of the file
+        directly; a byte that is not UTF-8 is then found again to name its line."""
+        stream = io.TextIOWrapper(self._fh, encoding="utf-8", newline="")
+        reader = csv.reader(stream, **self._dialect())
+        last = 1  # physical lines read: the header's
+        try:
+            for values in reader:
+                line = last + 1
+                last = reader.line_num + 1
+                if values:
+                    yield line, values
+        except csv.Error as exc:
+            raise UnreadableFile(f"not readable as CSV ({exc})", last + 1) from exc
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(_NOT_UTF8, _first_bad_line(self.path)) from exc
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(self.columns)
@@ -114,6 +130,17 @@ class CsvReader:
 
     def close(self) -> None:
         self._fh.close()
+
+
+def _first_bad_line(path: Path) -> int:
+    """The number of the first line of a file that is not UTF-8."""
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 _NOT_UTF8 = "the file is not UTF-8 text (in Excel: Save As, 'CSV UTF-8')"

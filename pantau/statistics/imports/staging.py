@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection
 
 from ..choices import DataStatus
 from ..models import DataValue, DataValueHistory
+from .validation import KEY_SEPARATOR
 
 # The fields of an observation tuple (imports.validation.Observation), in order.
 OBSERVATION_FIELDS = (
@@ -40,9 +41,9 @@ OBSERVATION_FIELDS = (
     "comment",
 )
 KEY_LENGTH = 11
-# What a stored value is read with: its key, then what the comparison and the writing need.
+# What a stored value is read with, after its key (one string, made by the database: fewer
+# objects to build a row; see validation.extended): what the comparison and the writing need.
 STORED_FIELDS = (
-    *OBSERVATION_FIELDS[:KEY_LENGTH],
     "id",
     "version",
     *OBSERVATION_FIELDS[12:],  # obs_value, reported_unit, reported_value, obs_status, comment
@@ -50,9 +51,9 @@ STORED_FIELDS = (
     "status",
     "is_derived",
 )
-STORED_ID, STORED_VERSION = KEY_LENGTH, KEY_LENGTH + 1
-STORED_VALUES = slice(KEY_LENGTH + 2, KEY_LENGTH + 7)  # compared with observation[12:]
-STORED_SOURCE, STORED_STATUS, STORED_DERIVED = KEY_LENGTH + 7, KEY_LENGTH + 8, KEY_LENGTH + 9
+STORED_ID, STORED_VERSION = 1, 2
+STORED_VALUES = slice(3, 8)  # compared with observation[12:17]
+STORED_SOURCE, STORED_STATUS, STORED_DERIVED = 8, 9, 10
 # The observation's fields an import writes on a changed value.
 VALUE_FIELDS = OBSERVATION_FIELDS[12:]
 
@@ -93,18 +94,23 @@ def lock_country_year(ref_area: str, year: int) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def stored(ref_area: str, year: int) -> dict[tuple, tuple]:
-    """The stored values of an area and year, by key: tuples of STORED_FIELDS."""
+def stored(ref_area: str, year: int) -> dict[str, tuple]:
+    """The stored values of an area and year, by key string: tuples of the key, then
+    STORED_FIELDS."""
     table = _q(DataValue._meta.db_table)
+    key_columns = [_q(c) for c in _columns(DataValue, OBSERVATION_FIELDS[:KEY_LENGTH])]
+    key_columns[0] = f"CAST({key_columns[0]} AS TEXT)"
+    key = " || %s || ".join(key_columns)
     columns = ", ".join(_q(c) for c in _columns(DataValue, STORED_FIELDS))
     area, year_column = (_q(c) for c in _columns(DataValue, ("ref_area", "year")))
     with connection.cursor() as cursor:
         cursor.execute(
-            # Quoted names from the model; the area and year are parameters.
-            f"SELECT {columns} FROM {table} WHERE {area} = %s AND {year_column} = %s",  # noqa: S608  # nosec B608
-            [ref_area, year],
+            # Quoted names from the model; the separator, area and year are parameters.
+            f"SELECT {key}, {columns} FROM {table} "  # noqa: S608  # nosec B608
+            f"WHERE {area} = %s AND {year_column} = %s",
+            [*[KEY_SEPARATOR] * (KEY_LENGTH - 1), ref_area, year],
         )
-        return {row[:KEY_LENGTH]: row for row in cursor.fetchall()}
+        return {row[0]: row for row in cursor.fetchall()}
 
 
 class Staging:
@@ -148,12 +154,12 @@ class Staging:
             )
 
     def add_new(self, observation: tuple) -> None:
-        self.new.append(observation)
+        self.new.append(observation[:17])
         if len(self.new) >= BATCH_SIZE:
             self._flush_new()
 
     def add_changed(self, value_id: int, version: int, observation: tuple) -> None:
-        self.changed.append((value_id, version, *observation[12:]))
+        self.changed.append((value_id, version, *observation[12:17]))
         if len(self.changed) >= BATCH_SIZE:
             self._flush_changed()
 

@@ -390,7 +390,8 @@ class RowChecker:
             what = self._whats[key] = self._check_what(*self._expand(key))
         if where is None or what is None:
             return None
-        prefix, unit_code, factor, status = what
+        prefix, unit_code, factor, status, what_key = what
+        area, period, year, where_key, scope = where
         text = values[self._value]
         try:
             reported = float(text)
@@ -401,7 +402,19 @@ class RowChecker:
             return None
         value = reported if factor is None else float(Decimal(text.strip()) * factor)
         comment = "" if self._comment is None else values[self._comment].strip()
-        return (*prefix, *where, value, unit_code, reported, status, comment)
+        return (
+            *prefix,
+            area,
+            period,
+            year,
+            value,
+            unit_code,
+            reported,
+            status,
+            comment,
+            what_key + where_key,
+            scope,
+        )
 
     def _expand(self, key: tuple) -> list[str]:
         texts = iter(key)
@@ -415,7 +428,7 @@ class RowChecker:
         if len(values) > self.width:
             row[EXTRA] = ",".join(values[self.width :])
         observation, problems = self.validator.validate(line, row)
-        return (tuple(observation) if observation is not None else None), problems
+        return (extended(observation) if observation is not None else None), problems
 
     def _check_where(self, area_text: str, period_text: str) -> tuple | None:
         ref_area = self.validator._check_ref_area(area_text.strip(), lambda column, message: None)
@@ -424,7 +437,16 @@ class RowChecker:
             return None
         if not self.validator.structure.members[ref_area].covers(period[2]):
             return None
-        return ref_area, period[0], period[1]
+        return (
+            ref_area,
+            period[0],
+            period[1],
+            _where_key(ref_area, period[0]),
+            (
+                ref_area,
+                period[1],
+            ),
+        )
 
     def _check_what(
         self, indicator_text: str, *texts: str
@@ -447,4 +469,27 @@ class RowChecker:
                 return None
             dims.append(code)
         factor = None if unit.factor == 1 else unit.factor
-        return (indicator.id, *dims, unit.kind), unit.code, factor, status
+        prefix = (indicator.id, *dims, unit.kind)
+        return prefix, unit.code, factor, status, _what_key(prefix)
+
+
+# An observation as the import's pass handles it: the fields of Observation, then its key as
+# one string (KEY_SEPARATOR between the key's fields, as imports.staging reads stored keys)
+# and its country-year (REF_AREA, year).
+KEY_SEPARATOR = "\x1f"
+EXTENDED_KEY, EXTENDED_SCOPE = 17, 18
+
+
+def _what_key(prefix: tuple) -> str:
+    return KEY_SEPARATOR.join(map(str, prefix))
+
+
+def _where_key(ref_area: str, time_period: str) -> str:
+    return f"{KEY_SEPARATOR}{ref_area}{KEY_SEPARATOR}{time_period}"
+
+
+def extended(observation: Observation | tuple) -> tuple:
+    """An observation with its key string and its country-year (see EXTENDED_KEY)."""
+    obs = tuple(observation)
+    key = _what_key(obs[:9]) + _where_key(obs[9], obs[10])
+    return (*obs, key, (obs[9], obs[11]))
