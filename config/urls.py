@@ -5,6 +5,8 @@ from pantau.api.api import api
 from pantau.core import views as core_views
 
 urlpatterns = [
+    # First: the API answers the most requests, and Django tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("workplan/", include("pantau.workplan.urls")),
@@ -16,6 +18,5 @@ urlpatterns = [
     path("statistics/findings/", include("pantau.statistics.urls_findings")),
     path("statistics/metadata/", include("pantau.statistics.urls_metadata")),
     path("statistics/", include("pantau.statistics.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

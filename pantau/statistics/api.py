@@ -2,16 +2,21 @@
 JSON or SDMX-CSV-style CSV; and file imports (the same checks and report as `pantau import`).
 
 Reads are public: anonymous callers get published values only, a Member State's focal points
-and approvers its drafts too (`DataValue.objects.restrict`). Imports need a signed-in session
-or a token with the scope `write`; `services.run_import` decides what the caller may write."""
+and approvers its drafts too (`DataValue.objects.restrict`). Their unfiltered requests are
+answered from the published totals (querysets.reads_totals), and each such answer is kept
+until the totals or the metadata change. Imports need a signed-in session or a token with the
+scope `write`; `services.run_import` decides what the caller may write."""
 
 import csv
+import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -25,13 +30,15 @@ from .querysets import (
     AREA,
     TIME,
     UNIT,
-    IndicatorStructure,
     ObservationQuery,
     QueryError,
     UnknownIndicator,
-    build_query,
+    Versions,
+    checked_request,
     observation_rows,
     observation_values,
+    published_totals,
+    reads_totals,
 )
 
 router = Router(tags=["Statistics"])
@@ -96,7 +103,7 @@ def _columns(query: ObservationQuery) -> list[str]:
     return columns
 
 
-def _csv(query: ObservationQuery, rows: list[dict]) -> HttpResponse:
+def _csv(query: ObservationQuery, rows: list[dict]) -> str:
     """SDMX-CSV style: a header of column names, one row per observation; coverage flattened
     (missing states separated by spaces)."""
     buffer = io.StringIO()
@@ -112,9 +119,41 @@ def _csv(query: ObservationQuery, rows: list[dict]) -> HttpResponse:
             flat["coverage_missing"] = " ".join(coverage["missing"])
         flat["derived"] = "true" if flat["derived"] else "false"
         writer.writerow(["" if flat.get(c) is None else flat[c] for c in columns])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{query.structure.code}.csv"'
-    return response
+    return buffer.getvalue()
+
+
+def _render(
+    request: HttpRequest, query: ObservationQuery, values: Iterable[dict], format: str
+) -> str:
+    """The answer's text. JSON through the API's own renderer, without validating every row
+    against ObservationsOut again (observation_rows built them; that cost as much as reading
+    them)."""
+    from pantau.api.api import api  # the module that mounts this router
+
+    rows = observation_rows(query, values)
+    if format == "csv":
+        return _csv(query, rows)
+    body = {"indicator": query.structure.code, "observations": rows}
+    return api.renderer.render(request, body, response_status=200)
+
+
+def _answer_key(query: ObservationQuery, versions: Versions, format: str) -> str:
+    """Everything an answer from the published totals depends on: the state's tokens and the
+    checked request (a reader who sees published values only: see reads_totals)."""
+    fingerprint = repr(
+        (
+            versions,
+            query.structure.code,
+            sorted(query.filters.items()),
+            query.ref_areas,
+            query.region,
+            query.periods,
+            query.grouped,
+            query.default_layout,
+            format,
+        )
+    )
+    return "statistics.answer:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
 
 
 # Declared before "{indicator}": its path must not be taken for an indicator's.
@@ -237,9 +276,8 @@ def get_observations(
         "CROP": crop,
     }
     try:
-        structure = IndicatorStructure.load(indicator)
-        query = build_query(
-            structure,
+        query, versions = checked_request(
+            indicator,
             filters={c: [v] for c, v in given.items() if v},
             ref_areas=ref_area,
             periods=time_period,
@@ -249,7 +287,19 @@ def get_observations(
         return Status(404, {"detail": str(exc)})
     except QueryError as exc:
         return Status(400, {"detail": str(exc)})
-    rows = observation_rows(query, observation_values(request.user, query))
+    if versions.totals is not None and reads_totals(request.user, query):
+        # The public's unfiltered answers change only with the published totals or the
+        # metadata: each is built once per refresh and kept (Django's cache) under the
+        # state's tokens (querysets.current_versions).
+        key = _answer_key(query, versions, format)
+        content = cache.get(key)
+        if content is None:
+            content = _render(request, query, published_totals(query), format)
+            cache.set(key, content)
+    else:
+        content = _render(request, query, observation_values(request.user, query), format)
     if format == "csv":
-        return _csv(query, rows)
-    return {"indicator": structure.code, "observations": rows}
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{query.structure.code}.csv"'
+        return response
+    return HttpResponse(content, content_type="application/json; charset=utf-8")

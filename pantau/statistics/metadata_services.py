@@ -10,7 +10,11 @@ ConflictError.
 
 The values already stored constrain the edits: an indicator keeps the unit kinds and the
 dimensions (other than at the total) its values use, a code keeps its identifier, and a code
-is removed only when nothing uses it."""
+is removed only when nothing uses it.
+
+An edit that changes how values are read (an indicator's aggregation or dimensions, the codes
+of a codelist and their hierarchy) calls totals.metadata_changed in its transaction: the
+published totals follow it, and every process reads the indicators' structures again."""
 
 import hashlib
 import json
@@ -27,6 +31,7 @@ from pantau.core.exceptions import PermissionDenied
 from . import permissions
 from .choices import DIMENSIONS, TOTAL, Aggregation, UnitKind
 from .models import Code, Codelist, DataValue, Indicator, Unit, ValidationRule
+from .totals import metadata_changed
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_]*$|^_T$")
 # The DataValue column of each dimension codelist.
@@ -158,7 +163,14 @@ def update_indicator(
             before=before,
             after=after,
         )
+    if any(after[k] != before[k] for k in ("aggregation", "dimensions")):
+        metadata_changed(indicator_ids=[indicator.pk])
     return indicator
+
+
+def _users_of(codelist: Codelist) -> list[int]:
+    """The indicators broken down by `codelist`."""
+    return list(Indicator.objects.filter(dimensions=codelist).values_list("pk", flat=True))
 
 
 # --- codes -----------------------------------------------------------------------------------
@@ -228,6 +240,7 @@ def save_code(
             order=(last or 0) + 1,
         )
         record(actor=acting_user, action="statistics.code.create", obj=code, after=snapshot(code))
+        metadata_changed(refresh=False)  # a new code: no value uses it yet
         return code
     before = snapshot(code)
     code.name = name
@@ -243,6 +256,9 @@ def save_code(
             before=before,
             after=after,
         )
+    if after["parent_id"] != before["parent_id"]:
+        # Derived totals follow the hierarchy (the top-most reported codes).
+        metadata_changed(indicator_ids=_users_of(codelist))
     return code
 
 
@@ -280,6 +296,7 @@ def delete_code(*, acting_user, code: Code, seen_revision: str | None = None) ->
     label = str(code)
     pk = code.pk
     code.delete()
+    metadata_changed(refresh=False)  # nothing used it
     record(
         actor=acting_user,
         action="statistics.code.delete",

@@ -31,6 +31,12 @@ def visible_value_filter(user) -> Q | None:
     return visible
 
 
+def sees_published_values_only(user) -> bool:
+    """Exactly when `visible_value_filter` is the published values and nothing else: the
+    public, and signed-in users with no national or regional reporting role."""
+    return not sees_all_values(user) and not member_states_for(user, *NATIONAL_REPORTERS)
+
+
 def writable_ref_areas(user) -> frozenset[str] | None:
     """The REF_AREAs whose values the user may write: None for every one (administrators),
     otherwise their own Member States (focal points and approvers)."""

@@ -2,7 +2,8 @@
 that year's country report is approved, and are published with it. The reporting workflow
 (pantau.reporting.services.transition) calls `on_report_transition` in its own transaction,
 after the report's status changed, so the report and its figures change together or not at
-all. Only published values are ever shown to the public (DataValue.objects.restrict)."""
+all, and so do the published totals the public API reads (totals.py). Only published values
+are ever shown to the public (DataValue.objects.restrict)."""
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -11,7 +12,9 @@ from pantau.audit.services import record
 from pantau.reporting.choices import Transition
 
 from .choices import DataStatus
+from .imports.staging import lock_country_year
 from .models import DataValue
+from .totals import refresh_published_totals
 
 # Approving a report publishes its year's figures; publishing it (or approving a correction)
 # publishes whatever drafts were added since.
@@ -35,16 +38,21 @@ def on_report_transition(report, action: str, *, acting_user=None) -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("publication follows the report: call it inside the transition")
     ref_area, year = report.member_state.code, report.cycle.year
+    lock_country_year(ref_area, year)  # an import of the same country-year waits, or is waited for
     drafts = values_of(ref_area, year).filter(status=DataStatus.DRAFT)
-    by_indicator = dict(
+    counts = list(
         drafts.order_by()
-        .values("indicator__code")
+        .values("indicator_id", "indicator__code")
         .annotate(n=Count("id"))
-        .values_list("indicator__code", "n")
+        .values_list("indicator_id", "indicator__code", "n")
     )
-    if not by_indicator:
+    if not counts:
         return 0
+    by_indicator = {code: n for _, code, n in counts}
     published = drafts.update(status=DataStatus.PUBLISHED)
+    refresh_published_totals(
+        ref_areas=[ref_area], years=[year], indicator_ids=[pk for pk, _, _ in counts]
+    )
     record(
         actor=acting_user or "pantau",
         action="statistics.values.publish",

@@ -15,14 +15,25 @@ figure carries its coverage"):
 - A sum over Member States (`REF_AREA=ASEAN`, or REF_AREA not grouped) counts the states that
   were members in the period and reported, and says which members did not: a missing report
   is never read as zero.
+
+What the public asks most, an area's or the region's totals per period, is read from
+PublishedTotal (kept by totals.refresh_published_totals whenever published values or their
+metadata change) instead of being summed again, only when that answer is the one the values
+give (`reads_totals`: a reader who sees published values only, no dimension filtered or
+grouped by). A request first reads StatisticsState's tokens (one small query, trusted for
+VERSIONS_TTL by the process): each process keeps the indicators' structures while the
+metadata token is the one it read them with.
 """
 
+import dataclasses
 import datetime
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -42,7 +53,8 @@ from pantau.members.models import MemberState
 
 from .choices import DIMENSIONS, TOTAL, Aggregation, Dimension
 from .imports.validation import PERIOD, Membership
-from .models import Code, DataValue, Indicator, Unit
+from .models import Code, DataValue, Indicator, PublishedTotal, StatisticsState, Unit
+from .permissions import sees_published_values_only
 
 REGION = "ASEAN"
 # Columns that are not dimensions of DataValue but may be grouped by.
@@ -77,6 +89,25 @@ class IndicatorStructure:
     parents: dict[str, dict[str, str | None]]  # codelist -> code -> parent code
     canonical_units: dict[str, str]  # unit kind -> unit code
     members: dict[str, Membership]  # Member State code -> membership
+    # StatisticsState.metadata_token it was read with (see `current`).
+    token: str | None = None
+    _members_in: dict[str, frozenset[str]] = dataclasses.field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    @classmethod
+    def current(cls, code: str, versions: "Versions") -> "IndicatorStructure":
+        """The structure of the indicator `code` as of `versions`: the one this process read
+        with the same metadata token, else read now (four small queries) and kept. The token
+        is read before the structure, so a change committed in between is read again at the
+        next request."""
+        code = code.upper()
+        structure = _STRUCTURES.get(code)
+        if structure is None or structure.token != versions.metadata or not versions.metadata:
+            structure = dataclasses.replace(cls.load(code), token=versions.metadata)
+            if versions.metadata:
+                _STRUCTURES[code] = structure
+        return structure
 
     @classmethod
     def load(cls, indicator: "str | Indicator") -> "IndicatorStructure":
@@ -127,8 +158,86 @@ class IndicatorStructure:
         return tuple(found)
 
     def members_in(self, period: str) -> frozenset[str]:
-        end = period_end(period)
-        return frozenset(c for c, m in self.members.items() if m.covers(end))
+        """The Member States that were members at the end of `period` (kept: a structure
+        answers many requests)."""
+        members = self._members_in.get(period)
+        if members is None:
+            end = period_end(period)
+            members = frozenset(c for c, m in self.members.items() if m.covers(end))
+            self._members_in[period] = members
+        return members
+
+
+# The structures read by this process, by indicator code (a few dozen small objects at most:
+# only known codes are kept).
+_STRUCTURES: dict[str, IndicatorStructure] = {}
+_STATE = StatisticsState._meta.db_table
+_VERSIONS_SQL = f"SELECT metadata_token, totals_token, totals_ready FROM {_STATE} WHERE id = 1"  # noqa: S608  # nosec B608
+
+
+@dataclass(frozen=True)
+class Versions:
+    """StatisticsState's tokens, read at the start of a request: what kept structures and
+    answers are checked against."""
+
+    metadata: str | None  # None: no state yet (nothing is kept)
+    totals: str | None  # None: the published totals are not ready
+
+
+# How long a process trusts the tokens it read, outside a transaction. A change committed by
+# another process (a publication, a metadata edit) reaches this one's answers within it; the
+# process that makes the change forgets its tokens at once (forget_versions). Reading them on
+# every request would cost a database round trip per request: on PostgreSQL, a third of it.
+VERSIONS_TTL = 0.1  # seconds
+_known: tuple[Versions, float] | None = None  # the tokens, and when they were read
+
+
+def current_versions() -> Versions:
+    """StatisticsState's tokens: one small query (the state's primary key), or the tokens this
+    process read less than VERSIONS_TTL ago. Always read inside a transaction (it sees its own
+    changes and nothing newer)."""
+    global _known
+    if _in_transaction():
+        return _read_versions()
+    known = _known
+    now = time.monotonic()
+    if known is not None and now - known[1] < VERSIONS_TTL:
+        return known[0]
+    versions = _read_versions()
+    _known = (versions, now)
+    return versions
+
+
+def _in_transaction() -> bool:
+    return connection.in_atomic_block
+
+
+def forget_versions() -> None:
+    """The tokens changed (or are about to): read them again at the next request."""
+    global _known
+    _known = None
+
+
+def _read_versions() -> Versions:
+    with connection.cursor() as cursor:
+        # The model's table name; no value.
+        cursor.execute(_VERSIONS_SQL)
+        row = cursor.fetchone()
+    if row is None:
+        return Versions(None, None)
+    return Versions(row[0] or None, (row[1] or None) if row[2] else None)
+
+
+def membership(s: IndicatorStructure) -> Q:
+    """Values (or totals) of states that were members in their year: only they count towards
+    a sum over Member States."""
+    condition = Q()
+    for code, member in s.members.items():
+        this = Q(ref_area=code, year__gte=member.joined_on.year)
+        if member.left_on is not None:
+            this &= Q(year__lt=member.left_on.year)
+        condition |= this
+    return condition
 
 
 # --- parsing the request -----------------------------------------------------------------------
@@ -152,7 +261,8 @@ def period_end(period: str) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
-def _frequency(period: str) -> str:
+def period_frequency(period: str) -> str:
+    """SDMX FREQ of a period: A (a year), Q (a quarter) or M (a month)."""
     match = PERIOD.match(period)
     if not match:
         raise QueryError(
@@ -163,8 +273,8 @@ def _frequency(period: str) -> str:
 
 
 def _expand(first: str, last: str) -> list[str]:
-    frequency = _frequency(first)
-    if _frequency(last) != frequency:
+    frequency = period_frequency(first)
+    if period_frequency(last) != frequency:
         raise QueryError(f"TIME_PERIOD: {first}:{last} mixes a year, a quarter or a month")
     if first > last:
         raise QueryError(f"TIME_PERIOD: {first}:{last} ends before it starts")
@@ -193,7 +303,7 @@ def parse_periods(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
             first, _, last = token.partition(":")
             periods.update(_expand(first, last))
         else:
-            _frequency(token)
+            period_frequency(token)
             periods.add(token)
         if len(periods) > MAX_PERIODS:
             raise QueryError(f"TIME_PERIOD: at most {MAX_PERIODS} periods in one request")
@@ -353,21 +463,19 @@ def observation_values(user, query: ObservationQuery):
     if query.ref_areas is not None:
         values = values.filter(ref_area__in=query.ref_areas)
     if query.sums_areas:
-        # Only states that were members in the period count towards a sum over states.
-        membership = Q()
-        for code, member in s.members.items():
-            condition = Q(ref_area=code, year__gte=member.joined_on.year)
-            if member.left_on is not None:
-                condition &= Q(year__lt=member.left_on.year)
-            membership |= condition
-        values = values.filter(membership)
+        values = values.filter(membership(s))
 
     totalled = query.totalled
     direct = _at_total(totalled)
     derives = s.aggregation == Aggregation.SUM
     if totalled and derives:
         cell_fields = ["unit_kind", "ref_area", "time_period", *(d.field for d in query.selected)]
-        cell = visible.filter(indicator_id=s.id, **{f: OuterRef(f) for f in cell_fields})
+        # The dimensions the indicator does not use are at _T in the cell too: every column of
+        # the key is then fixed, and the subqueries are lookups of the unique index (without
+        # them SQLite may prefer an index on REF_AREA alone and scan the area's values).
+        cell = visible.filter(
+            _at_total(unused), indicator_id=s.id, **{f: OuterRef(f) for f in cell_fields}
+        )
         no_total = Q(~Exists(cell.filter(direct)))
         contributes = direct
         for i, dimension in enumerate(totalled):
@@ -434,32 +542,47 @@ def _number(value: float | None) -> float | int | None:
 
 
 def observation_rows(query: ObservationQuery, values: Iterable[dict]) -> list[dict]:
-    """The rows of the answer, in the exchange format's column names."""
+    """The rows of the answer, in the exchange format's column names. What is the same for
+    every row (the columns, the members asked for in a period) is worked out once."""
     s = query.structure
+    by_time = TIME in query.grouped
+    area = REGION if query.region else None
+    by_area = not query.sums_areas and not query.region
+    # (column, DataValue field) of each dimension shown; no field: shown at its total.
+    dimensions = [
+        (d.column, d.field if d.column in query.grouped else None)
+        for d in s.dimensions
+        if d.column in query.grouped or query.default_layout
+    ]
+    asked = frozenset(query.ref_areas or s.members)
+    members_by_period: dict[str, frozenset[str]] = {}
+    units = s.canonical_units
+    sums_areas = query.sums_areas
     rows = []
     for v in values:
         row: dict[str, Any] = {}
-        if query.region:
-            row[AREA] = REGION
-        elif not query.sums_areas:
+        if area is not None:
+            row[AREA] = area
+        elif by_area:
             row[AREA] = v["ref_area"]
-        if TIME in query.grouped:
+        if by_time:
             row[TIME] = v["time_period"]
         row["INDICATOR"] = s.code
-        for d in s.dimensions:
-            if d.column in query.grouped:
-                row[d.column] = v[d.field]
-            elif query.default_layout:
-                row[d.column] = TOTAL
-        row[UNIT] = s.canonical_units.get(v["unit_kind"], v["unit_kind"])
+        for column, field in dimensions:
+            row[column] = TOTAL if field is None else v[field]
+        row[UNIT] = units.get(v["unit_kind"], v["unit_kind"])
         row["OBS_VALUE"] = _number(v["value"])
         row["OBS_STATUS"] = v["status_min"] if v["status_min"] == v["status_max"] else None
         row["derived"] = bool(v["derived"])
-        if query.sums_areas:
+        if sums_areas:
             reporting = set(filter(None, (v["areas"] or "").split(",")))
-            members = set(query.ref_areas or s.members)
-            if TIME in query.grouped:
-                members &= s.members_in(v["time_period"])
+            if by_time:
+                period = v["time_period"]
+                members = members_by_period.get(period)
+                if members is None:
+                    members = members_by_period[period] = asked & s.members_in(period)
+            else:
+                members = asked
             row["coverage"] = {
                 "reporting": len(reporting),
                 "members": len(members),
@@ -467,6 +590,96 @@ def observation_rows(query: ObservationQuery, values: Iterable[dict]) -> list[di
             }
         rows.append(row)
     return rows
+
+
+# --- the published totals ------------------------------------------------------------------------
+
+_TOTALS = PublishedTotal._meta.db_table
+_TOTAL_COLUMNS = (
+    "ref_area, time_period, unit_kind, obs_value, is_derived, status_min, status_max, reporting"
+)
+
+
+def reads_totals(user, query: ObservationQuery) -> bool:
+    """The answer to `query` for `user` is PublishedTotal's rows: the reader sees published
+    values only, no dimension is filtered or grouped by (each is at its total), rows are per
+    period, and a sum over Member States is over all of them (the region)."""
+    grouped = set(query.grouped)
+    return (
+        not query.filters
+        and TIME in grouped
+        and grouped <= {AREA, TIME}
+        and not (query.sums_areas and query.ref_areas is not None)
+        and sees_published_values_only(user)
+    )
+
+
+def published_totals(query: ObservationQuery) -> list[dict]:
+    """PublishedTotal's rows answering `query` (see `reads_totals`), as observation_values
+    gives them: one statement, a range of the table's key. Plain SQL: the ORM would spend
+    longer building it than the database spends running it."""
+    conditions = ["indicator_id = %s"]
+    params: list[Any] = [query.structure.id]
+    if query.sums_areas:
+        conditions.append("ref_area = %s")
+        params.append(REGION)
+        order = "time_period, unit_kind"
+    else:
+        if query.ref_areas is None:
+            conditions.append("ref_area <> %s")
+            params.append(REGION)
+        else:
+            conditions.append(f"ref_area IN ({', '.join(['%s'] * len(query.ref_areas))})")
+            params += query.ref_areas
+        order = "ref_area, time_period, unit_kind"
+    if query.periods is None:
+        conditions.append("frequency = %s")  # years only
+        params.append("A")
+    else:
+        conditions.append(f"time_period IN ({', '.join(['%s'] * len(query.periods))})")
+        params += query.periods
+    where = " AND ".join(conditions)
+    # The model's table and column names; every value is a parameter.
+    sql = f"SELECT {_TOTAL_COLUMNS} FROM {_TOTALS} WHERE {where} ORDER BY {order}"  # noqa: S608  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [
+        {
+            "ref_area": area,
+            "time_period": period,
+            "unit_kind": kind,
+            "value": value,
+            "derived": derived,
+            "status_min": least,
+            "status_max": most,
+            "areas": reporting,
+        }
+        for area, period, kind, value, derived, least, most, reporting in found
+    ]
+
+
+def checked_request(
+    indicator: str,
+    filters: dict[str, Sequence[str]] | None = None,
+    ref_areas: str | Iterable[str] | None = None,
+    periods: str | Iterable[str] | None = None,
+    group_by: str | Iterable[str] | None = None,
+) -> tuple[ObservationQuery, Versions]:
+    """The state's versions (one small query), then the request checked against the
+    indicator's structure as of them (kept by this process; read again only when the
+    metadata changed). Raises UnknownIndicator or QueryError."""
+    versions = current_versions()
+    structure = IndicatorStructure.current(indicator, versions)
+    return build_query(structure, filters, ref_areas, periods, group_by), versions
+
+
+def grouped_values(user, query: ObservationQuery, versions: Versions) -> Iterable[dict]:
+    """The grouped values answering `query` for `user`: PublishedTotal's rows when they are
+    the answer and ready, else summed from the values (observation_values). One query."""
+    if versions.totals is not None and reads_totals(user, query):
+        return published_totals(query)
+    return observation_values(user, query)
 
 
 def observations(
@@ -481,12 +694,12 @@ def observations(
     `filters` maps dimension columns (DRUG...) to codes, `ref_areas` lists Member States or
     is `ASEAN`, `periods` is a range (`2015:2024`) or a list, `group_by` lists the columns
     to keep (REF_AREA, TIME_PERIOD, dimensions); without it, a row per Member State, period
-    and filtered code. Summed in the database, one query (besides reading the indicator's
-    structure when it is not given)."""
-    structure = (
-        indicator
-        if isinstance(indicator, IndicatorStructure)
-        else IndicatorStructure.load(indicator)
-    )
-    query = build_query(structure, filters, ref_areas, periods, group_by)
-    return observation_rows(query, observation_values(user, query))
+    and filtered code. Summed in the database, one query when the indicator's structure is
+    given; otherwise the state's versions are read first and the published totals answer
+    the public's unfiltered requests (checked_request, grouped_values)."""
+    if isinstance(indicator, IndicatorStructure):
+        query = build_query(indicator, filters, ref_areas, periods, group_by)
+        return observation_rows(query, observation_values(user, query))
+    code = indicator.code if isinstance(indicator, Indicator) else str(indicator)
+    query, versions = checked_request(code, filters, ref_areas, periods, group_by)
+    return observation_rows(query, grouped_values(user, query, versions))

@@ -52,6 +52,7 @@ from .imports.validation import (
     extended,
 )
 from .models import Code, Codelist, DataImport, Indicator, Unit
+from .totals import metadata_changed, refresh_published_totals
 
 METADATA_FILE = Path(__file__).resolve().parent / "data" / "metadata.json"
 
@@ -219,6 +220,8 @@ def load_metadata(
             if existed and f"indicator {spec['code']}" not in result.updated:
                 result.updated.append(f"indicator {spec['code']}")
                 result.unchanged -= 1
+    if result.created or result.updated:
+        metadata_changed()  # kept structures and published totals follow
     return result
 
 
@@ -418,6 +421,12 @@ def run_import(
                 member_state=_single(checked.ref_areas),
                 after=_summary(data_import, checked, counts),
             )
+            if publish and (counts["created"] or counts["updated"]):
+                refresh_published_totals(
+                    ref_areas=checked.ref_areas,
+                    years={int(period[:4]) for period in checked.periods},
+                    indicator_ids=checked.indicators,
+                )
             if counts["created"] or counts["updated"]:
                 from .findings import schedule_checks  # validation rules and outliers
 
@@ -573,9 +582,9 @@ def _read(
     # a hash seen twice is a duplicate candidate, confirmed or dismissed after the pass.
     seen: set[int] = set()
     candidates: set[int] = set()
-    scopes: OrderedDict[tuple[str, int], dict[tuple, tuple]] = OrderedDict()
+    scopes: OrderedDict[tuple[str, int], dict[str, tuple]] = OrderedDict()
     scope: tuple[str, int] | None = None
-    current: dict[tuple, tuple] = {}
+    current: dict[str, tuple] = {}
     rows = 0
     created = updated = unchanged = 0
     locking = staging is not None

@@ -450,7 +450,7 @@ class RowChecker:
 
     def _check_what(
         self, indicator_text: str, *texts: str
-    ) -> tuple[tuple, str, Decimal | None, str] | None:
+    ) -> tuple[tuple, str, Decimal | None, str, str] | None:
         s = self.validator.structure
         *dim_texts, unit_text, status_text, action_text = (t.strip() for t in texts)
         if action_text.upper() not in SDMX_ACTIONS:  # D (delete) is not among them

@@ -3,6 +3,7 @@ history, the imports they came from)."""
 
 from .data import DataImport, DataValue, DataValueHistory
 from .metadata import Code, Codelist, Indicator, Unit
+from .totals import PublishedTotal, StatisticsState
 from .validation import IndicatorBound, ValidationFinding, ValidationRule
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "DataValueHistory",
     "Indicator",
     "IndicatorBound",
+    "PublishedTotal",
+    "StatisticsState",
     "Unit",
     "ValidationFinding",
     "ValidationRule",
