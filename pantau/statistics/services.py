@@ -588,6 +588,10 @@ def _read(
     rows = 0
     created = updated = unchanged = 0
     locking = staging is not None
+    # Names bound once: this loop runs once a row.
+    seen_add, add_indicator, add_period = seen.add, checked.indicators.add, checked.periods.add
+    stored_get = current.get
+    compared, published = STORED_VALUES, str(DataStatus.PUBLISHED)
     for line, obs, problems in _rows(path, structure, writable, checked):
         rows += 1
         if progress and rows % PROGRESS_EVERY == 0:
@@ -600,7 +604,7 @@ def _read(
         if digest in seen:
             candidates.add(digest)
             continue
-        seen.add(digest)
+        seen_add(digest)
         if obs[EXTENDED_SCOPE] != scope:
             scope = obs[EXTENDED_SCOPE]
             if scope in scopes:
@@ -612,30 +616,30 @@ def _read(
                 checked.ref_areas.add(obs[9])
                 if len(scopes) > SCOPES_KEPT:
                     scopes.popitem(last=False)
-            current = scopes[scope]
-        checked.indicators.add(obs[0])
-        checked.periods.add(obs[10])
-        value = current.get(key)
+            stored_get = scopes[scope].get
+        add_indicator(obs[0])
+        add_period(obs[10])
+        value = stored_get(key)
         if value is None:
             created += 1
             if staging is not None:
                 staging.add_new(obs)
             continue
         if (
-            obs[12:17] == value[STORED_VALUES]
+            obs[12:17] == value[compared]
             and not value[STORED_DERIVED]
             and (not source or value[STORED_SOURCE] == source)
-            and (not publish or value[STORED_STATUS] == DataStatus.PUBLISHED)
+            and (not publish or value[STORED_STATUS] == published)
         ):
             unchanged += 1
             continue
-        if value[STORED_STATUS] == DataStatus.PUBLISHED and not publish:
+        if value[STORED_STATUS] == published and not publish:
             checked.add(
                 [
                     Problem(
                         line,
                         "OBS_VALUE",
-                        f"the published value {value[STORED_VALUES][0]:g} would change; "
+                        f"the published value {value[compared][0]:g} would change; "
                         "published values are replaced only by an administrator's publishing "
                         "import",
                     )
