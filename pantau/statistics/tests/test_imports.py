@@ -10,7 +10,7 @@ from pantau.core.exceptions import PermissionDenied
 from pantau.members.models import MemberState
 from pantau.statistics import services
 from pantau.statistics.imports import staging
-from pantau.statistics.models import DataImport, DataValue, DataValueHistory
+from pantau.statistics.models import DataImport, DataValue, DataValueHistory, Indicator
 
 from .factories import GOOD_ROWS, HEADER, write_csv, write_xlsx
 
@@ -416,6 +416,38 @@ def test_a_failure_in_the_middle_of_an_import_leaves_the_database_as_it_was(
     failed = DataImport.objects.get(file_name="second.csv")
     assert failed.status == "error"
     assert "disk full" in failed.problems[0]["message"]
+    assert verify().ok
+
+
+def test_values_written_by_someone_else_during_the_import_are_a_conflict(people, tmp_path):
+    """The writing checks what the comparison relied on: a value changed since it was compared
+    (its version moved) or a new key stored meanwhile fails the import, which writes nothing.
+    The other writer is simulated at the end of the checking pass (the country-year lock keeps
+    the services' own writers out)."""
+    run(people.admin, write_csv(tmp_path / "first.csv", GOOD_ROWS[:2]))
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[0][8] = "1"  # a change to a stored value; the last three rows are new
+
+    def bump_version(phase, done, total):
+        if phase == "check" and done == total:
+            DataValue.objects.filter(drug="METH_TABLET").update(version=7)
+
+    def store_a_new_key(phase, done, total):
+        if phase == "check" and done == total:
+            other = value("DRUG_SEIZURE", drug="METH_CRYSTAL")
+            other.pk, other.ref_area, other.time_period, other.year = None, "TH", "2021-Q1", 2021
+            other.indicator = Indicator.objects.get(code="CULTIVATION_AREA")
+            other.unit_kind, other.drug = "area", "_T"
+            other.save()
+
+    for name, progress in [("changed.csv", bump_version), ("new.csv", store_a_new_key)]:
+        before = stored()
+        result = run(people.admin, write_csv(tmp_path / name, rows), progress=progress)
+        assert not result.ok
+        assert "by someone else during the import" in result.problems[0].message
+        assert result.data_import.status == "failed"
+        assert stored() == before
+        assert not DataValueHistory.objects.exists()
     assert verify().ok
 
 
