@@ -260,6 +260,7 @@ class _Checked:
     indicators: set[int] = field(default_factory=set)
     periods: set[str] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
+    estimate: int | None = None  # rows, as the reader estimates them before reading
 
     def add(self, problems: list[Problem]) -> None:
         self.problem_count += len(problems)
@@ -539,6 +540,7 @@ def _rows(path: Path, structure: Structure, writable, checked: _Checked):
         if header_problems:
             checked.add(header_problems)
             return
+        checked.estimate = reader.estimate_rows()
         try:
             if reader.format in (ImportFormat.CSV, ImportFormat.XLSX):
                 # Lists of texts, checked by the memoising fast path.
@@ -577,7 +579,6 @@ def _read(
     `staging` None: a dry run only counts). Rules that need the stored value (a published value
     changes only by a publishing import) are checked here too. Fills `checked`."""
     counts = checked.counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
-    total = _estimate_rows(path)
     # Keys seen, by their hash (a few dozen bytes a row: a million-row file fits in memory);
     # a hash seen twice is a duplicate candidate, confirmed or dismissed after the pass.
     seen: set[int] = set()
@@ -595,7 +596,7 @@ def _read(
     for line, obs, problems in _rows(path, structure, writable, checked):
         rows += 1
         if progress and rows % PROGRESS_EVERY == 0:
-            progress("check", rows, total)
+            progress("check", rows, checked.estimate)
         if problems:
             checked.add(list(problems))
             continue
@@ -657,17 +658,6 @@ def _read(
         checked.add(_duplicates(path, structure, writable, candidates))
     if not rows and not checked.problem_count:
         checked.add([Problem(0, "", "the file has no observations")])
-
-
-def _estimate_rows(path: Path) -> int | None:
-    try:
-        reader = open_reader(path)
-    except UnreadableFile:
-        return None
-    try:
-        return reader.estimate_rows()
-    finally:
-        reader.close()
 
 
 def _duplicates(path: Path, structure: Structure, writable, candidates: set[int]) -> list[Problem]:

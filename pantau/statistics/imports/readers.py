@@ -49,14 +49,14 @@ class CsvReader:
 
     def __init__(self, path: Path):
         self.path = path
-        # Binary, decoded line by line: an encoding error is reported at its own line.
+        # Binary: the header is decoded here, the rest by `values` (which names the line of a
+        # byte that is not UTF-8).
         self._fh = open(path, "rb")  # noqa: SIM115 (closed by close())
-        self._lines = self._decoded_lines()
         try:
-            header = next(self._lines, "")
-        except UnreadableFile:
+            header = self._fh.readline().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        except UnicodeDecodeError as exc:
             self.close()
-            raise
+            raise UnreadableFile(_NOT_UTF8, 1) from exc
         if not header.strip():
             self.close()
             raise UnreadableFile("the file is empty (the first line must name the columns)", 1)
@@ -64,15 +64,6 @@ class CsvReader:
         # The header as written (SDMX-CSV readers interpret it further).
         self.header = [c.strip() for c in next(csv.reader([header], **self._dialect()))]
         self.columns = [normalise_column(c) for c in self.header]
-
-    def _decoded_lines(self) -> Iterator[str]:
-        for number, raw in enumerate(self._fh, start=1):
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise UnreadableFile(_NOT_UTF8, number) from exc
 
     def _dialect(self) -> dict:
         return {"delimiter": self.delimiter, "quotechar": '"', "skipinitialspace": False}
@@ -85,27 +76,11 @@ class CsvReader:
                 lines += chunk.count(b"\n")
         return max(lines - 1, 0)
 
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        """`(line, values)` of every non-empty record after the header."""
-        reader = csv.reader(self._lines, **self._dialect())
-        last = 0  # physical lines read after the header
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise UnreadableFile(f"not readable as CSV ({exc})", last + 2) from exc
-            line = last + 2
-            last = reader.line_num
-            if any(v.strip() for v in values):
-                yield line, values
-
     def values(self) -> Iterator[tuple[int, list[str]]]:
         """`(line, texts)` of every record after the header, in the order of `columns`, as
         written (RowChecker strips them; a record of blank texts is the caller's to skip).
-        Faster than `records`: the csv module reads a text stream of the rest of the file
-        directly; a byte that is not UTF-8 is then found again to name its line."""
+        The csv module reads a text stream of the rest of the file; a byte that is not UTF-8
+        is then found again to name its line."""
         stream = io.TextIOWrapper(self._fh, encoding="utf-8", newline="")
         reader = csv.reader(stream, **self._dialect())
         last = 1  # physical lines read: the header's
@@ -119,6 +94,10 @@ class CsvReader:
             raise UnreadableFile(f"not readable as CSV ({exc})", last + 1) from exc
         except UnicodeDecodeError as exc:
             raise UnreadableFile(_NOT_UTF8, _first_bad_line(self.path)) from exc
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """`(line, values)` of every record after the header that is not blank."""
+        return ((line, v) for line, v in self.values() if any(t.strip() for t in v))
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(self.columns)

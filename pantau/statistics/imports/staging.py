@@ -18,29 +18,11 @@ from django.db import IntegrityError, connection
 
 from ..choices import DataStatus
 from ..models import DataValue, DataValueHistory
-from .validation import KEY_SEPARATOR
+from .validation import KEY_LENGTH, KEY_SEPARATOR, Observation
 
-# The fields of an observation tuple (imports.validation.Observation), in order.
-OBSERVATION_FIELDS = (
-    "indicator_id",
-    "drug",
-    "precursor",
-    "sex",
-    "age",
-    "nationality",
-    "offence",
-    "crop",
-    "unit_kind",
-    "ref_area",
-    "time_period",
-    "year",
-    "obs_value",
-    "reported_unit",
-    "reported_value",
-    "obs_status",
-    "comment",
-)
-KEY_LENGTH = 11
+# The fields of an observation tuple, in order.
+OBSERVATION_FIELDS: tuple[str, ...] = Observation._fields
+
 # What a stored value is read with, after its key (one string, made by the database: fewer
 # objects to build a row; see validation.extended): what the comparison and the writing need.
 STORED_FIELDS = (
@@ -127,19 +109,17 @@ class Staging:
         seq = (
             "seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
             if postgres
-            else ("seq INTEGER PRIMARY KEY")
+            else "seq INTEGER PRIMARY KEY"
         )
         text, real, integer = (
-            ("text", "double precision", "bigint")
-            if postgres
-            else (
-                "TEXT",
-                "REAL",
-                "INTEGER",
-            )
+            ("text", "double precision", "bigint") if postgres else ("TEXT", "REAL", "INTEGER")
         )
-        types = {"indicator_id": integer, "year": integer, "obs_value": real}
-        types["reported_value"] = real
+        types = {
+            "indicator_id": integer,
+            "year": integer,
+            "obs_value": real,
+            "reported_value": real,
+        }
         new_columns = ", ".join(f"{name} {types.get(name, text)}" for name in OBSERVATION_FIELDS)
         changed_columns = ", ".join(f"{name} {types.get(name, text)}" for name in VALUE_FIELDS)
         # On PostgreSQL the tables go with the transaction; SQLite's are dropped by `drop`.
@@ -154,12 +134,12 @@ class Staging:
             )
 
     def add_new(self, observation: tuple) -> None:
-        self.new.append(observation[:17])
+        self.new.append(observation[: len(OBSERVATION_FIELDS)])
         if len(self.new) >= BATCH_SIZE:
             self._flush_new()
 
     def add_changed(self, value_id: int, version: int, observation: tuple) -> None:
-        self.changed.append((value_id, version, *observation[12:17]))
+        self.changed.append((value_id, version, *observation[12 : len(OBSERVATION_FIELDS)]))
         if len(self.changed) >= BATCH_SIZE:
             self._flush_changed()
 
@@ -305,21 +285,17 @@ class Staging:
             f"{_q(column)} = c.{name}"
             for column, name in zip(_columns(DataValue, VALUE_FIELDS), VALUE_FIELDS, strict=True)
         ]
-        params: list = []
-        if source:
-            assignments.append(f"{_q(_columns(DataValue, ['source'])[0])} = %s")
-            params.append(source)
-        if publish:
-            assignments.append(f"{_q(_columns(DataValue, ['status'])[0])} = %s")
-            params.append(DataStatus.PUBLISHED)
-        for name, value in (
+        set_too: list[tuple[str, object]] = [
+            *([("source", source)] if source else []),
+            *([("status", DataStatus.PUBLISHED)] if publish else []),
             ("is_derived", False),
             ("data_import_id", data_import_id),
             ("updated_at", when),
             ("updated_by_id", acting_user_id),
-        ):
-            assignments.append(f"{_q(_columns(DataValue, [name])[0])} = %s")
-            params.append(value)
+        ]
+        names = [name for name, _ in set_too]
+        assignments += [f"{_q(c)} = %s" for c in _columns(DataValue, names)]
+        params = [value for _, value in set_too]
         assignments.append(f"{version_column} = {values_table}.{version_column} + 1")
         cursor.execute(
             f"UPDATE {values_table} SET {', '.join(assignments)} "  # noqa: S608  # nosec B608

@@ -87,7 +87,6 @@ def test_progress_is_shown_while_rows_are_checked_and_written(
 
     def spy(data_import_id, phase, done, total):
         record_progress(data_import_id, phase, done, total)
-        DataImport.objects.filter(pk=data_import_id).update(status="running")
         page = client.get(
             reverse("statistics:import-detail", args=[data_import_id]), headers={"HX-Request": "1"}
         )
