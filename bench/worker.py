@@ -4,6 +4,9 @@ memory is its own, and the database is the one of DATABASE_URL):
     python -m bench.worker setup                 migrate, `pantau setup`; prints the indicators
     python -m bench.worker import FILE           services.run_import as the operator; prints
                                                  the seconds it took and its counts
+    python -m bench.worker read FILE             the import's reading of FILE alone (every row
+                                                 parsed and checked, nothing compared or
+                                                 written); prints the seconds (bench/floors.py)
     python -m bench.worker refresh               the published totals rebuilt from the stored
                                                  values (`pantau statistics refresh-totals`),
                                                  as a publication does; prints the seconds
@@ -58,6 +61,19 @@ def run_import(path: str) -> dict:
         "ok": result.ok,
         "problems": [p.as_dict() for p in result.problems[:5]],
     }
+
+
+def read(path: str) -> dict:
+    """The part of an import no database can take over: reading and checking every row."""
+    from pathlib import Path
+
+    from pantau.statistics.imports.validation import Structure
+    from pantau.statistics.services import _Checked, _rows
+
+    start = time.perf_counter()
+    checked = _Checked()
+    rows = sum(1 for _line, obs, _problems in _rows(Path(path), Structure.load(), None, checked))
+    return {"seconds": time.perf_counter() - start, "rows": rows, "problems": checked.problem_count}
 
 
 def refresh() -> dict:
@@ -177,6 +193,8 @@ def main(argv: list[str]) -> None:
         out = setup()
     elif command == "import":
         out = run_import(argv[1])
+    elif command == "read":
+        out = read(argv[1])
     elif command == "refresh":
         out = refresh()
     elif command == "aggregate":

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection
 
 from ..choices import DataStatus
 from ..models import DataValue, DataValueHistory
-from .validation import KEY_LENGTH, KEY_SEPARATOR, Observation
+from .validation import Observation
 
 # The fields of an observation tuple, in order.
 OBSERVATION_FIELDS: tuple[str, ...] = Observation._fields
@@ -80,17 +80,14 @@ def stored(ref_area: str, year: int) -> dict[str, tuple]:
     """The stored values of an area and year, by key string: tuples of the key, then
     STORED_FIELDS."""
     table = _q(DataValue._meta.db_table)
-    key_columns = [_q(c) for c in _columns(DataValue, OBSERVATION_FIELDS[:KEY_LENGTH])]
-    key_columns[0] = f"CAST({key_columns[0]} AS TEXT)"
-    key = " || %s || ".join(key_columns)
-    columns = ", ".join(_q(c) for c in _columns(DataValue, STORED_FIELDS))
+    columns = ", ".join(_q(c) for c in _columns(DataValue, ("key", *STORED_FIELDS)))
     area, year_column = (_q(c) for c in _columns(DataValue, ("ref_area", "year")))
     with connection.cursor() as cursor:
         cursor.execute(
-            # Quoted names from the model; the separator, area and year are parameters.
-            f"SELECT {key}, {columns} FROM {table} "  # noqa: S608  # nosec B608
+            # Quoted names from the model; the area and year are parameters.
+            f"SELECT {columns} FROM {table} "  # noqa: S608  # nosec B608
             f"WHERE {area} = %s AND {year_column} = %s",
-            [*[KEY_SEPARATOR] * (KEY_LENGTH - 1), ref_area, year],
+            [ref_area, year],
         )
         return {row[0]: row for row in cursor.fetchall()}
 

@@ -18,6 +18,7 @@ from pantau.workplan.models import WorkPlan
 
 from ..choices import DIMENSIONS, TOTAL, ObsStatus
 from ..models import Code, Indicator, Unit
+from ..models.data import KEY_SEPARATOR
 from .readers import EXTRA, MESSAGE_COLUMNS
 
 REQUIRED_COLUMNS = ("REF_AREA", "TIME_PERIOD", "INDICATOR", "UNIT_MEASURE", "OBS_VALUE")
@@ -474,9 +475,8 @@ class RowChecker:
 
 
 # An observation as the import's pass handles it: the fields of Observation, then its key as
-# one string (KEY_SEPARATOR between the key's fields, as imports.staging reads stored keys)
+# one string (KEY_SEPARATOR between the key's fields: DataValue.key, as the database stores it)
 # and its country-year (REF_AREA, year).
-KEY_SEPARATOR = "\x1f"
 EXTENDED_KEY, EXTENDED_SCOPE = 17, 18
 
 

@@ -3,6 +3,7 @@ came from (DataImport)."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
@@ -51,6 +52,28 @@ class DataImportQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(uploaded_by=user)
+
+
+# Between the fields of an observation's key in its one-string form (imports.validation).
+KEY_SEPARATOR = "\x1f"
+
+
+class Joined(models.Func):
+    """Texts joined with ||, flat: Concat nests a pair per argument, which SQLite's parser
+    refuses beyond a few. The key's columns are NOT NULL, so no COALESCE is needed."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = models.CharField()
+
+
+def _key_expression() -> Joined:
+    parts: list = []
+    for name in KEY_FIELDS:
+        if parts:
+            parts.append(models.Value(KEY_SEPARATOR))
+        parts.append(Cast(name, models.CharField()) if name == "indicator" else models.F(name))
+    return Joined(*parts)
 
 
 def _dimension_field() -> models.CharField:
@@ -135,6 +158,14 @@ class DataValue(models.Model):
     updated_at = models.DateTimeField()
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The key as one string, computed and stored by the database: an import compares a file
+    # with the stored values by this string, and reading one column is much cheaper than
+    # building it from eleven at each re-import (bench/README.md, "reimport").
+    key = models.GeneratedField(
+        expression=_key_expression(),
+        output_field=models.CharField(max_length=400),
+        db_persist=True,
     )
 
     objects = DataValueQuerySet.as_manager()

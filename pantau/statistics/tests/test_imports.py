@@ -10,6 +10,7 @@ from pantau.core.exceptions import PermissionDenied
 from pantau.members.models import MemberState
 from pantau.statistics import services
 from pantau.statistics.imports import staging
+from pantau.statistics.imports.validation import EXTENDED_KEY, KEY_SEPARATOR, extended
 from pantau.statistics.models import DataImport, DataValue, DataValueHistory, Indicator
 
 from .factories import GOOD_ROWS, HEADER, write_csv, write_xlsx
@@ -122,6 +123,23 @@ def test_the_same_file_twice_changes_nothing(people, tmp_path):
     assert again.counts == {"rows": 5, "created": 0, "updated": 0, "unchanged": 5}
     assert stored() == before
     assert not DataValueHistory.objects.exists()
+
+
+def test_the_database_stores_each_value_under_the_key_the_importer_computes(people, tmp_path):
+    # A re-import finds a stored value by DataValue.key, which the database computes: if it
+    # ever differed from the importer's key string, every row would look new.
+    run(people.th_focal, write_csv(tmp_path / "th-2020.csv", GOOD_ROWS))
+    values = list(DataValue.objects.order_by("pk"))
+    assert len(values) == len(GOOD_ROWS)
+    for value in values:
+        observation = [getattr(value, name) for name in staging.OBSERVATION_FIELDS]
+        observation[0] = value.indicator_id
+        assert value.key == extended(observation)[EXTENDED_KEY]
+    # A value changed outside an import (a form) gets its new key at once.
+    arrest = DataValue.objects.get(sex="F")
+    DataValue.objects.filter(pk=arrest.pk).update(sex="M", nationality="FOREIGN")
+    arrest.refresh_from_db()
+    assert arrest.key.split(KEY_SEPARATOR)[3:6] == ["M", "_T", "FOREIGN"]
 
 
 def test_a_changed_value_keeps_the_previous_one_in_its_history(people, tmp_path):
