@@ -355,12 +355,14 @@ def put_entry(
 
 @router.post(
     "{ref_area}/{year}/transitions",
-    response={200: ReportOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    response={200: ReportOut, 400: Error, 403: Error, 404: Error, 409: Error, 412: Error},
     auth=authenticated,
     summary="Move a report along the workflow (submit, return, validate, approve, publish)",
     description="The approver submits their country's draft; the Secretariat returns (with a "
-    "comment), validates and publishes; an ASOD reviewer approves. 403 when the action is "
-    "not yours; 409 when it does not apply to the report's status; 400 for a return "
+    "comment), validates and publishes; an ASOD reviewer approves. Send the report's `ETag` "
+    "(its `lock_version`) as `If-Match` to act only on the report as you saw it: 412 when it "
+    "moved since (returned and resubmitted meanwhile), and nothing changes. 403 when the "
+    "action is not yours; 409 when it does not apply to the report's status; 400 for a return "
     "without a comment.",
 )
 def post_transition(
@@ -370,12 +372,24 @@ def post_transition(
     year: int,
     payload: TransitionIn,
     version: int | None = REPORT_VERSION,
+    if_match: str = Header(default="", alias="If-Match"),
 ):
     report = get_report_or_404(request.user, ref_area, year, version)
+    seen = None
+    if if_match:
+        seen = parse_if_match(if_match)
+        if seen is None:
+            return Status(400, {"detail": f"If-Match is not an ETag of this report: {if_match}"})
     try:
         report = services.transition(
-            acting_user=request.user, report=report, action=payload.action, comment=payload.comment
+            acting_user=request.user,
+            report=report,
+            action=payload.action,
+            comment=payload.comment,
+            seen_version=seen,
         )
+    except services.StaleReport as exc:
+        return Status(412, {"detail": str(exc)})
     except services.InvalidTransition as exc:
         return Status(409, {"detail": str(exc)})
     except ValueError as exc:

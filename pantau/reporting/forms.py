@@ -36,6 +36,9 @@ class EntryForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     action = forms.CharField()
+    # The report's lock_version as the page showed it: acting on a report that moved since
+    # (returned and resubmitted meanwhile) is refused.
+    lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

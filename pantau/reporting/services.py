@@ -37,6 +37,11 @@ class InvalidTransition(Exception):
     """The action does not apply to the report's current status."""
 
 
+class StaleReport(InvalidTransition):
+    """The report moved on since the person acting looked at it (its lock_version changed):
+    they would submit, validate or approve something they have not seen."""
+
+
 def _entry_snapshot(entry: ActivityStatus) -> dict:
     return {f: getattr(entry, f) for f in ENTRY_FIELDS} | {"version": entry.version}
 
@@ -208,9 +213,16 @@ def save_entry(*, acting_user, entry: ActivityStatus, version: int, **changes) -
 
 @transaction.atomic
 def transition(
-    *, acting_user, report: CountryReport, action: str, comment: str = ""
+    *,
+    acting_user,
+    report: CountryReport,
+    action: str,
+    comment: str = "",
+    seen_version: int | None = None,
 ) -> CountryReport:
-    """Move a report along the workflow; records who, when and why and notifies after commit."""
+    """Move a report along the workflow; records who, when and why and notifies after commit.
+    `seen_version`: the report's lock_version as the person acting saw it (the page's form,
+    the API's If-Match); when the report moved since, nothing happens (StaleReport)."""
     if action not in Transition.values:
         raise InvalidTransition(f"Unknown action {action!r}")
     current = (
@@ -224,6 +236,17 @@ def transition(
         )
     if not permissions.can_transition(acting_user, current, action):
         raise PermissionDenied(f"You may not {action} this report")
+    if seen_version is not None and seen_version != current.lock_version:
+        last = current.transitions.order_by("-at", "-pk").first()
+        since = (
+            f" ({last.action} by {last.actor_label}, {timezone.localtime(last.at):%Y-%m-%d %H:%M})"
+            if last
+            else ""
+        )
+        raise StaleReport(
+            f"The report changed since you opened it{since}: it is now "
+            f"{current.get_status_display().lower()}. Look at it again before you {action} it."
+        )
     if action == Transition.RETURN and not comment.strip():
         raise ValueError("Say why the report is returned: a comment is required")
     from_status, to_status = WORKFLOW[action]

@@ -242,6 +242,7 @@ def report_transition(request, ref_area: str, year: int):
             report=report,
             action=form.cleaned_data["action"],
             comment=form.cleaned_data["comment"],
+            seen_version=form.cleaned_data["lock_version"],
         )
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(str(exc)) from exc

@@ -83,12 +83,19 @@ def put(client, user, body: dict, if_match: str | None = '"1"', url: str = ENTRY
     )
 
 
-def act(client, user, action: str, comment: str = "", url: str = TRANSITIONS):
+def act(
+    client,
+    user,
+    action: str,
+    comment: str = "",
+    url: str = TRANSITIONS,
+    if_match: str | None = None,
+):
     return client.post(
         url,
         {"action": action, "comment": comment},
         content_type="application/json",
-        headers=headers(client, user),
+        headers=headers(client, user, if_match),
     )
 
 
@@ -355,6 +362,31 @@ def test_workflow_roles_and_audit(api_client, people, cycle):
         "approve",
         "publish",
     ]
+
+
+def test_a_transition_with_a_stale_if_match_is_412_and_changes_nothing(api_client, people, cycle):
+    submitted = act(api_client, people.th_approver, "submit")
+    seen = submitted.headers["ETag"]
+    act(api_client, people.secretariat, "return", "Please fill section IV.")
+    act(api_client, people.th_approver, "submit")
+    report, before = report_of("TH"), last_event_id()
+
+    stale = act(api_client, people.secretariat, "validate", if_match=seen)
+
+    assert stale.status_code == 412
+    assert "changed since you opened it" in stale.json()["detail"]
+    assert report_of("TH").status == report.status == "submitted"
+    assert report_of("TH").lock_version == report.lock_version
+    assert last_event_id() == before
+    # Not an ETag at all: 400, nothing changed.
+    assert act(api_client, people.secretariat, "validate", if_match="soon").status_code == 400
+    assert last_event_id() == before
+    # The current ETag goes through, and the answer carries the next one.
+    current = api_client.get(REPORT, headers=headers(api_client, people.secretariat))
+    done = act(api_client, people.secretariat, "validate", if_match=current.headers["ETag"])
+    assert done.status_code == 200
+    assert done.json()["status"] == "validated"
+    assert done.headers["ETag"] == f'"{report_of("TH").lock_version}"'
 
 
 def test_unknown_action_is_422(api_client, people, cycle):

@@ -74,6 +74,13 @@ def report_row(state: str = "TH") -> dict:
     )
 
 
+def act(client, action: str, comment: str = "", lock_version: int | None = None):
+    """The workflow form as the report's page sends it: with the version the page showed."""
+    seen = report_row()["lock_version"] if lock_version is None else lock_version
+    data = {"action": action, "comment": comment, "lock_version": seen}
+    return client.post(TRANSITION, data, follow=True)
+
+
 def entry_form(code: str = "15.a", **values) -> dict:
     """What the browser posts for one entry: every field of the form as stored, with `values`
     typed over them, and the version the page was rendered with."""
@@ -294,7 +301,7 @@ def test_the_focal_point_cannot_submit(client, people, cycle2024):
     login(client, people.th_focal)
     assert 'value="submit"' not in client.get(REPORT).text
 
-    response = client.post(TRANSITION, {"action": "submit"})
+    response = act(client, "submit")
 
     assert response.status_code == 403
     assert report_row() == stored
@@ -305,17 +312,16 @@ def test_the_approver_submits_and_the_secretariat_returns_with_a_comment(client,
     login(client, people.th_approver)
     assert 'value="submit"' in client.get(REPORT).text
 
-    response = client.post(TRANSITION, {"action": "submit"})
-    assert response.status_code == 302
-    assert response.url == REPORT
+    response = act(client, "submit")
+    assert response.redirect_chain == [(REPORT, 302)]
     assert report_row()["status"] == ReportStatus.SUBMITTED
 
     login(client, people.secretariat)
-    refused = client.post(TRANSITION, {"action": "return", "comment": ""}, follow=True)
+    refused = act(client, "return")
     assert "a comment is required" in refused.text
     assert report_row()["status"] == ReportStatus.SUBMITTED
 
-    client.post(TRANSITION, {"action": "return", "comment": "Please fill section IV."})
+    act(client, "return", "Please fill section IV.")
     assert report_row()["status"] == ReportStatus.DRAFT
     assert report_row()["returned_count"] == 1
 
@@ -329,10 +335,48 @@ def test_a_wrong_status_action_is_explained_and_changes_nothing(client, people, 
     stored, before = report_row(), last_event_id()
     login(client, people.secretariat)
 
-    response = client.post(TRANSITION, {"action": "validate"}, follow=True)
+    response = act(client, "validate")
 
     assert response.status_code == 200
     assert "Cannot validate a report that is draft" in response.text
+    assert report_row() == stored
+    assert last_event_id() == before
+
+
+def test_acting_on_a_report_that_moved_since_the_page_was_opened_changes_nothing(
+    client, people, cycle2024
+):
+    # The Secretariat opens the submitted report; meanwhile it is returned and resubmitted.
+    login(client, people.th_approver)
+    act(client, "submit")
+    login(client, people.secretariat)
+    seen = report_row()["lock_version"]
+    act(client, "return", "Please fill section IV.")
+    login(client, people.th_approver)
+    act(client, "submit")
+    stored, before = report_row(), last_event_id()
+
+    # Validating from the page opened before: refused, named, nothing written.
+    login(client, people.secretariat)
+    response = act(client, "validate", lock_version=seen)
+
+    named = f"The report changed since you opened it (submit by {people.th_approver}"
+    assert named in response.text
+    assert "Look at it again before you validate it." in response.text
+    assert report_row() == stored
+    assert last_event_id() == before
+    # From the page as it is now, it goes through.
+    act(client, "validate")
+    assert report_row()["status"] == ReportStatus.VALIDATED
+
+
+def test_the_workflow_form_without_the_version_it_was_shown_is_refused(client, people, cycle2024):
+    stored, before = report_row(), last_event_id()
+    login(client, people.th_approver)
+
+    response = client.post(TRANSITION, {"action": "submit"})
+
+    assert response.status_code == 400
     assert report_row() == stored
     assert last_event_id() == before
 
