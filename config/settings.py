@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pantau.core.middleware.RequestIdMiddleware",
+    "pantau.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,6 +194,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Largest spreadsheet a focal point may upload (the report's XLSX template is ~30 KB).
 PANTAU_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Largest request body of all, refused before it is read (a statistics file of a million
+# rows is ~60 MB as CSV); keep the proxy's client_max_body_size the same (docs/deploy.md).
+PANTAU_MAX_REQUEST_BYTES = int(os.environ.get("PANTAU_MAX_REQUEST_BYTES", 100 * 1024 * 1024))
 
 # --- E-mail ----------------------------------------------------------------------------------
 # Notifications go through Django's mailers: SMTP in production, the console in development.

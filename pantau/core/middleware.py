@@ -1,6 +1,7 @@
 import re
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from .request_context import clear_request, new_request_id, set_request
 
@@ -25,3 +26,33 @@ class RequestIdMiddleware:
             clear_request()
         response["X-Request-ID"] = request_id
         return response
+
+
+class RequestSizeMiddleware:
+    """Refuses a request whose body is larger than PANTAU_MAX_REQUEST_BYTES (413) from its
+    Content-Length, before anything reads the body: an upload too large for any form is never
+    streamed to disk. Each form then checks its own limit (a report's spreadsheet: 10 MB).
+    Placed before the CSRF check, which reads the body of a form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.PANTAU_MAX_REQUEST_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
+        if length > limit:
+            message = (
+                f"The request is {_size(length)}; the limit is {_size(limit)}. "
+                "Import a larger file with `pantau import` on the server."
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.1f} KB"
