@@ -5,6 +5,7 @@ included) gets 404 on every operation, so the module reveals nothing. A record n
 with the caller answers exactly like a record that does not exist. Every read and write
 goes through `services`, which audits it."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Literal
 
@@ -358,18 +359,7 @@ def list_persons(request):
     summary="Record a person of interest or fugitive (originated by your Member State)",
 )
 def create_person(request, response: HttpResponse, payload: PersonIn):
-    _require_officer(request)
-    data = payload.dict()
-    problems: list[str] = []
-    sharing = _sharing_args(data.pop("sharing"), _own_code(request), problems)
-    if problems:
-        return _problems(problems)
-    try:
-        person = services.create_person(acting_user=request.user, **data, **sharing)
-    except services.NarcoValidationError as exc:
-        return _problems(exc.problems)
-    response.headers["ETag"] = etag(person.version)
-    return Status(201, _person_out(person))
+    return _create_record(request, response, payload, services.create_person, _person_out)
 
 
 @router.get("persons/{id}", response={200: PersonOut, 404: Error}, summary="Read a person")
@@ -394,29 +384,9 @@ def put_person(
     payload: PersonPatch,
     if_match: str = Header(default="", alias="If-Match"),
 ):
-    _require_officer(request)
-    person = _editable_or_404(request, Person, id)
-    if person is None:
-        return Status(403, {"detail": NOT_YOURS})
-    version = _if_match(if_match)
-    if isinstance(version, Status):
-        return version
-    changes = _changes(payload)
-    problems: list[str] = []
-    sharing = _sharing_args(changes.pop("sharing", None), person.originator.code, problems)
-    if problems:
-        return _problems(problems)
-    try:
-        person = services.update_person(
-            acting_user=request.user, person=person, version=version, **changes, **sharing
-        )
-    except ConflictError as exc:
-        response.headers["ETag"] = etag(exc.current.version)
-        return Status(412, {"detail": str(exc)})
-    except services.NarcoValidationError as exc:
-        return _problems(exc.problems)
-    response.headers["ETag"] = etag(person.version)
-    return _person_out(person)
+    return _update_record(
+        request, response, Person, id, payload, if_match, services.update_person, _person_out
+    )
 
 
 # --- Syndicates -------------------------------------------------------------------------------
@@ -444,18 +414,13 @@ def list_syndicates(request):
     summary="Record a drug syndicate (originated by your Member State)",
 )
 def create_syndicate(request, response: HttpResponse, payload: SyndicateIn):
-    _require_officer(request)
-    data = payload.dict()
-    problems: list[str] = []
-    sharing = _sharing_args(data.pop("sharing"), _own_code(request), problems)
-    if problems:
-        return _problems(problems)
-    try:
-        syndicate = services.create_syndicate(acting_user=request.user, **data, **sharing)
-    except services.NarcoValidationError as exc:
-        return _problems(exc.problems)
-    response.headers["ETag"] = etag(syndicate.version)
-    return Status(201, _syndicate_out(syndicate, _visible_members(request, syndicate)))
+    return _create_record(
+        request,
+        response,
+        payload,
+        services.create_syndicate,
+        lambda syndicate: _syndicate_out(syndicate, _visible_members(request, syndicate)),
+    )
 
 
 @router.get("syndicates/{id}", response={200: SyndicateOut, 404: Error}, summary="Read a syndicate")
@@ -480,29 +445,72 @@ def put_syndicate(
     payload: SyndicatePatch,
     if_match: str = Header(default="", alias="If-Match"),
 ):
+    return _update_record(
+        request,
+        response,
+        Syndicate,
+        id,
+        payload,
+        if_match,
+        services.update_syndicate,
+        lambda syndicate: _syndicate_out(syndicate, _visible_members(request, syndicate)),
+    )
+
+
+# --- Creating and changing a person or a syndicate --------------------------------------------
+
+
+def _create_record(request, response: HttpResponse, payload: Schema, create: Callable, out):
+    """POST persons or syndicates: recorded as originated by the caller's Member State."""
     _require_officer(request)
-    syndicate = _editable_or_404(request, Syndicate, id)
-    if syndicate is None:
+    data = payload.dict()
+    problems: list[str] = []
+    sharing = _sharing_args(data.pop("sharing"), _own_code(request), problems)
+    if problems:
+        return _problems(problems)
+    try:
+        record = create(acting_user=request.user, **data, **sharing)
+    except services.NarcoValidationError as exc:
+        return _problems(exc.problems)
+    response.headers["ETag"] = etag(record.version)
+    return Status(201, out(record))
+
+
+def _update_record(
+    request,
+    response: HttpResponse,
+    model: type[NarcoRecord],
+    id: int,
+    payload: Schema,
+    if_match: str,
+    update: Callable,
+    out,
+):
+    """PUT persons/{id} or syndicates/{id}: the originator only, at the version it read."""
+    _require_officer(request)
+    record = _editable_or_404(request, model, id)
+    if record is None:
         return Status(403, {"detail": NOT_YOURS})
     version = _if_match(if_match)
     if isinstance(version, Status):
         return version
     changes = _changes(payload)
     problems: list[str] = []
-    sharing = _sharing_args(changes.pop("sharing", None), syndicate.originator.code, problems)
+    sharing = _sharing_args(changes.pop("sharing", None), record.originator.code, problems)
     if problems:
         return _problems(problems)
+    name = str(model._meta.model_name)  # the service's argument: person=, syndicate=
     try:
-        syndicate = services.update_syndicate(
-            acting_user=request.user, syndicate=syndicate, version=version, **changes, **sharing
+        record = update(
+            acting_user=request.user, version=version, **{name: record}, **changes, **sharing
         )
     except ConflictError as exc:
         response.headers["ETag"] = etag(exc.current.version)
         return Status(412, {"detail": str(exc)})
     except services.NarcoValidationError as exc:
         return _problems(exc.problems)
-    response.headers["ETag"] = etag(syndicate.version)
-    return _syndicate_out(syndicate, _visible_members(request, syndicate))
+    response.headers["ETag"] = etag(record.version)
+    return out(record)
 
 
 # --- Search -----------------------------------------------------------------------------------

@@ -4,7 +4,10 @@ Anonymous visitors are sent to sign in; every other user gets 404 on every page,
 module reveals nothing of itself. Records come from `services`, which audit each read, and
 records not shared with the officer answer 404 exactly like records that do not exist."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from pantau.audit.models import AuditEvent
@@ -121,53 +125,12 @@ def person_detail(request, pk: int):
 
 @officer_required
 def person_create(request):
-    form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.create_person(acting_user=request.user, **form.service_kwargs())
-        except services.NarcoValidationError as exc:
-            for problem in exc.problems:
-                form.add_error(None, problem)
-        else:
-            messages.success(request, _("Recorded person #%(id)s.") % {"id": person.pk})
-            return redirect("narco:person-detail", pk=person.pk)
-    return render(request, "narco/person_form.html", {"form": form, "person": None})
+    return _record_create(request, PERSONS)
 
 
 @officer_required
 def person_edit(request, pk: int):
-    # Partners' records (and records not shared at all) answer 404 here.
-    editable = get_object_or_404(Person.objects.restrict(request.user, "change"), pk=pk)
-    conflict = None
-    if request.method == "POST":
-        form = PersonForm(request.POST, editing=True)
-        if form.is_valid():
-            try:
-                person = services.update_person(
-                    acting_user=request.user,
-                    person=editable,
-                    version=form.cleaned_data["version"],
-                    **form.service_kwargs(),
-                )
-            except ConflictError as exc:
-                conflict = exc.current
-                messages.error(request, str(exc))
-            except services.NarcoValidationError as exc:
-                for problem in exc.problems:
-                    form.add_error(None, problem)
-            else:
-                messages.success(request, _("Saved person #%(id)s.") % {"id": person.pk})
-                return redirect("narco:person-detail", pk=person.pk)
-        person = editable
-    else:
-        person = services.read_record(acting_user=request.user, model=Person, pk=pk)
-        form = PersonForm(initial=PersonForm.initial_from(person), editing=True)
-    return render(
-        request,
-        "narco/person_form.html",
-        {"form": form, "person": person, "conflict": conflict},
-        status=409 if conflict else 200,
-    )
+    return _record_edit(request, pk, PERSONS)
 
 
 # --- Syndicates -------------------------------------------------------------------------------
@@ -202,31 +165,79 @@ def syndicate_detail(request, pk: int):
 
 @officer_required
 def syndicate_create(request):
-    form = SyndicateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            syndicate = services.create_syndicate(acting_user=request.user, **form.service_kwargs())
-        except services.NarcoValidationError as exc:
-            for problem in exc.problems:
-                form.add_error(None, problem)
-        else:
-            messages.success(request, _("Recorded syndicate #%(id)s.") % {"id": syndicate.pk})
-            return redirect("narco:syndicate-detail", pk=syndicate.pk)
-    return render(request, "narco/syndicate_form.html", {"form": form, "syndicate": None})
+    return _record_create(request, SYNDICATES)
 
 
 @officer_required
 def syndicate_edit(request, pk: int):
-    editable = get_object_or_404(Syndicate.objects.restrict(request.user, "change"), pk=pk)
+    return _record_edit(request, pk, SYNDICATES)
+
+
+# --- Creating and editing a person or a syndicate ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What tells the person pages from the syndicate pages: the rest is the same."""
+
+    name: str  # "person", "syndicate": the template's variable and the service's argument
+    model: Any  # Person or Syndicate
+    form: type
+    create: Callable
+    update: Callable
+    initial: Callable  # record -> the edit form's initial values
+    recorded: str  # messages (translated when shown), with %(id)s
+    saved: str
+
+
+PERSONS = _Kind(
+    name="person",
+    model=Person,
+    form=PersonForm,
+    create=services.create_person,
+    update=services.update_person,
+    initial=PersonForm.initial_from,
+    recorded=gettext_noop("Recorded person #%(id)s."),
+    saved=gettext_noop("Saved person #%(id)s."),
+)
+SYNDICATES = _Kind(
+    name="syndicate",
+    model=Syndicate,
+    form=SyndicateForm,
+    create=services.create_syndicate,
+    update=services.update_syndicate,
+    initial=lambda s: SyndicateForm.initial_from(s, list(s.members.values_list("pk", flat=True))),
+    recorded=gettext_noop("Recorded syndicate #%(id)s."),
+    saved=gettext_noop("Saved syndicate #%(id)s."),
+)
+
+
+def _record_create(request, kind: _Kind):
+    form = kind.form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = kind.create(acting_user=request.user, **form.service_kwargs())
+        except services.NarcoValidationError as exc:
+            for problem in exc.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, _(kind.recorded) % {"id": record.pk})
+            return redirect(f"narco:{kind.name}-detail", pk=record.pk)
+    return render(request, f"narco/{kind.name}_form.html", {"form": form, kind.name: None})
+
+
+def _record_edit(request, pk: int, kind: _Kind):
+    # Partners' records (and records not shared at all) answer 404 here.
+    editable = get_object_or_404(kind.model.objects.restrict(request.user, "change"), pk=pk)
     conflict = None
     if request.method == "POST":
-        form = SyndicateForm(request.POST, editing=True)
+        form = kind.form(request.POST, editing=True)
         if form.is_valid():
             try:
-                syndicate = services.update_syndicate(
+                record = kind.update(
                     acting_user=request.user,
-                    syndicate=editable,
                     version=form.cleaned_data["version"],
+                    **{kind.name: editable},
                     **form.service_kwargs(),
                 )
             except ConflictError as exc:
@@ -236,17 +247,16 @@ def syndicate_edit(request, pk: int):
                 for problem in exc.problems:
                     form.add_error(None, problem)
             else:
-                messages.success(request, _("Saved syndicate #%(id)s.") % {"id": syndicate.pk})
-                return redirect("narco:syndicate-detail", pk=syndicate.pk)
-        syndicate = editable
+                messages.success(request, _(kind.saved) % {"id": record.pk})
+                return redirect(f"narco:{kind.name}-detail", pk=record.pk)
+        record = editable
     else:
-        syndicate = services.read_record(acting_user=request.user, model=Syndicate, pk=pk)
-        members = list(syndicate.members.values_list("pk", flat=True))
-        form = SyndicateForm(initial=SyndicateForm.initial_from(syndicate, members), editing=True)
+        record = services.read_record(acting_user=request.user, model=kind.model, pk=pk)
+        form = kind.form(initial=kind.initial(record), editing=True)
     return render(
         request,
-        "narco/syndicate_form.html",
-        {"form": form, "syndicate": syndicate, "conflict": conflict},
+        f"narco/{kind.name}_form.html",
+        {"form": form, kind.name: record, "conflict": conflict},
         status=409 if conflict else 200,
     )
 
