@@ -119,7 +119,9 @@ def metadata_changed(*, indicator_ids: Iterable[int] | None = None, refresh: boo
     state = _locked_state()
     state.metadata_token = secrets.token_hex(16)
     state.save(update_fields=["metadata_token"])
-    if refresh:
+    # Totals never built (a new installation: `pantau setup` builds them all next) are not
+    # read by anybody, so there is nothing to keep up to date yet.
+    if refresh and state.totals_ready:
         refresh_published_totals(indicator_ids=indicator_ids)
 
 

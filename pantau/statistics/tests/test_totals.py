@@ -255,6 +255,29 @@ def test_the_totals_follow_the_metadata(client, people, tmp_path):
     assert_same_as_the_values(client, ["DRUG_SEIZURE"])
 
 
+def test_totals_never_built_are_built_once_by_setup_not_by_each_metadata_change(people):
+    # A new installation: the metadata is loaded before the totals exist. Nobody reads totals
+    # that were never built, so a metadata change leaves them to `pantau setup`.
+    demo.load_statistics_demo()
+    PublishedTotal.objects.all().delete()
+    StatisticsState.objects.filter(pk=1).update(totals_ready=False)
+    metadata_services.update_indicator(
+        acting_user=people.admin,
+        indicator=Indicator.objects.get(code="DRUG_SEIZURE"),
+        name="Drug seizures",
+        definition="",
+        unit_kinds=["mass", "volume", "dosage"],
+        aggregation="sum",
+        dimensions=["DRUG"],
+    )
+    assert not PublishedTotal.objects.exists()
+
+    assert totals.ensure_published_totals()
+    assert PublishedTotal.objects.exists()
+    assert StatisticsState.objects.get().totals_ready
+    assert not totals.ensure_published_totals()  # once
+
+
 def test_refresh_totals_rebuilds_what_was_written_outside_the_services(tmp_path):
     demo.load_statistics_demo()
     kept = sorted(PublishedTotal.objects.values_list(*FIELDS))
