@@ -229,7 +229,8 @@ def _refresh_region(s: IndicatorStructure, years: list[int] | None) -> int:
             is_derived=bool(v["derived"]),
             status_min=v["least"],
             status_max=v["most"],
-            reporting=v["areas"],
+            # In code order: the aggregate's order is the plan's (SQLite's has no ORDER BY).
+            reporting=",".join(sorted(v["areas"].split(","))),
         )
         for v in sums
     ]
