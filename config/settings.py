@@ -194,9 +194,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Largest spreadsheet a focal point may upload (the report's XLSX template is ~30 KB).
 PANTAU_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# Largest request body of all, refused before it is read (a statistics file of a million
-# rows is ~60 MB as CSV); keep the proxy's client_max_body_size the same (docs/deploy.md).
-PANTAU_MAX_REQUEST_BYTES = int(os.environ.get("PANTAU_MAX_REQUEST_BYTES", 100 * 1024 * 1024))
+# Largest statistics file uploaded on the web or the API (a million rows is ~60 MB as CSV);
+# larger ones go through `pantau import` on the server.
+PANTAU_MAX_IMPORT_BYTES = 100 * 1024 * 1024
+# Largest request body of all, refused before it is read: the largest upload and its form.
+# Keep the proxy's client_max_body_size the same (docs/deploy.md).
+PANTAU_MAX_REQUEST_BYTES = int(
+    os.environ.get("PANTAU_MAX_REQUEST_BYTES", PANTAU_MAX_IMPORT_BYTES + 1024 * 1024)
+)
 
 # --- E-mail ----------------------------------------------------------------------------------
 # Notifications go through Django's mailers: SMTP in production, the console in development.

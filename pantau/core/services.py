@@ -1,5 +1,7 @@
 """Write helpers shared by the apps' services."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import Model
 
 from pantau.audit.services import record, snapshot
@@ -51,3 +53,22 @@ def upsert_audited(
         after=snapshot(obj),
     )
     return obj, "updated"
+
+
+@dataclass
+class UpsertTally:
+    """What loading a file of reference rows (metadata, rules) did: the labels of the rows
+    created and updated, and how many were already as the file says."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def upsert(self, label: str, **upsert_args) -> Model:
+        """`upsert_audited(**upsert_args)`, counted under `label`; returns the row."""
+        obj, outcome = upsert_audited(**upsert_args)
+        if outcome == "unchanged":
+            self.unchanged += 1
+        else:
+            getattr(self, outcome).append(label)
+        return obj

@@ -11,7 +11,7 @@ from .choices import Aggregation, UnitKind
 
 # Statistics files are larger than the other uploads (a country's whole series, or a
 # historical load): their own limit, 100 MB unless set.
-MAX_IMPORT_BYTES: int = getattr(settings, "PANTAU_MAX_IMPORT_BYTES", 100 * 1024 * 1024)
+MAX_IMPORT_BYTES: int = settings.PANTAU_MAX_IMPORT_BYTES
 ACCEPTED = ".csv,.txt,.xlsx,.xml,text/csv,application/xml,text/xml"
 
 

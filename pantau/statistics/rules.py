@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 
 from pantau.core.exceptions import PermissionDenied
-from pantau.core.services import upsert_audited
+from pantau.core.services import UpsertTally
 
 from . import permissions
 from .choices import DIMENSIONS, TOTAL, UnitKind
@@ -532,11 +532,8 @@ class RulesFileError(ValueError):
         super().__init__("; ".join(problems))
 
 
-@dataclass
-class RulesLoadResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
+class RulesLoadResult(UpsertTally):
+    """What load_rules did."""
 
 
 def _rule_values(spec: dict) -> dict:
@@ -634,17 +631,14 @@ def load_validation_rules(
     result = RulesLoadResult()
 
     def upsert(model, lookup: dict, values: dict, label: str) -> None:
-        _, outcome = upsert_audited(
+        result.upsert(
+            label,
             acting_user=acting_user,
             model=model,
             lookup=lookup,
             values=values,
             update_existing=update_existing,
         )
-        if outcome == "unchanged":
-            result.unchanged += 1
-        else:
-            getattr(result, outcome).append(label)
 
     for spec in data.get("rules", []):
         upsert(ValidationRule, {"code": spec["code"]}, _rule_values(spec), f"rule {spec['code']}")

@@ -15,7 +15,7 @@ from django.utils.text import get_valid_filename
 
 from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
-from pantau.core.services import upsert_audited
+from pantau.core.services import UpsertTally
 
 from . import permissions
 from .choices import (
@@ -65,11 +65,8 @@ class MetadataError(ValueError):
         super().__init__("; ".join(problems))
 
 
-@dataclass
-class MetadataLoadResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
+class MetadataLoadResult(UpsertTally):
+    """What load_metadata did."""
 
 
 def check_metadata(data: dict) -> list[str]:
@@ -143,18 +140,14 @@ def load_metadata(
     result = MetadataLoadResult()
 
     def upsert(model, lookup: dict, values: dict, label: str):
-        obj, outcome = upsert_audited(
+        return result.upsert(
+            label,
             acting_user=acting_user,
             model=model,
             lookup=lookup,
             values=values,
             update_existing=update_existing,
         )
-        if outcome == "unchanged":
-            result.unchanged += 1
-        else:
-            getattr(result, outcome).append(label)
-        return obj
 
     for unit in data.get("units", []):
         upsert(
@@ -436,17 +429,9 @@ def run_import(
                 )
     except ImportDenied:
         raise
-    except _Refused:
-        return _finish_without_writing(
-            acting_user,
-            record_fields,
-            ImportStatus.FAILED,
-            {"rows": checked.rows},
-            checked,
-            existing,
-        )
-    except Conflict as exc:
-        checked.add([Problem(0, "", f"{exc}; nothing was written: import the file again")])
+    except (_Refused, Conflict) as exc:
+        if isinstance(exc, Conflict):
+            checked.add([Problem(0, "", f"{exc}; nothing was written: import the file again")])
         return _finish_without_writing(
             acting_user,
             record_fields,

@@ -189,19 +189,15 @@ class Staging:
             progress("apply", 0, total)
         when = connection.ops.adapt_datetimefield_value(now)
         values_table = _q(DataValue._meta.db_table)
-        id_column, version_column = (_q(c) for c in _columns(DataValue, ("id", "version")))
         with connection.cursor() as cursor:
             if self.changed_count:
                 self._write_changed(
                     cursor,
-                    values_table,
-                    id_column,
-                    version_column,
-                    data_import_id,
-                    acting_user_id,
-                    publish,
-                    source,
-                    when,
+                    data_import_id=data_import_id,
+                    acting_user_id=acting_user_id,
+                    publish=publish,
+                    source=source,
+                    when=when,
                 )
             if progress:
                 progress("apply", self.changed_count, total)
@@ -237,17 +233,10 @@ class Staging:
                     progress("apply", self.changed_count + done, total)
 
     def _write_changed(
-        self,
-        cursor,
-        values_table,
-        id_column,
-        version_column,
-        data_import_id,
-        acting_user_id,
-        publish,
-        source,
-        when,
+        self, cursor, *, data_import_id, acting_user_id, publish: bool, source: str, when
     ) -> None:
+        values_table = _q(DataValue._meta.db_table)
+        id_column, version_column = (_q(c) for c in _columns(DataValue, ("id", "version")))
         kept = (
             *VALUE_FIELDS,
             "version",
