@@ -44,7 +44,7 @@ def setup() -> dict:
 
 
 def run_import(path: str) -> dict:
-    from pantau.statistics.services import run_import
+    from pantau.statistics.ingest.pipeline import run_import
 
     start = time.perf_counter()
     result = run_import(
@@ -67,8 +67,8 @@ def read(path: str) -> dict:
     """The part of an import no database can take over: reading and checking every row."""
     from pathlib import Path
 
-    from pantau.statistics.imports.validation import Structure
-    from pantau.statistics.services import _Checked, _rows
+    from pantau.statistics.ingest.pipeline import _Checked, _rows
+    from pantau.statistics.snapshot import Structure
 
     start = time.perf_counter()
     checked = _Checked()
@@ -79,7 +79,7 @@ def read(path: str) -> dict:
 def refresh() -> dict:
     """The stored values are bulk-loaded as published, outside the services: their totals are
     refreshed the way publication refreshes them (all of them at once)."""
-    from pantau.statistics.totals import refresh_all_published_totals
+    from pantau.statistics.read.totals import refresh_all_published_totals
 
     start = time.perf_counter()
     rows = refresh_all_published_totals()
@@ -108,7 +108,7 @@ def aggregate(n: int) -> dict:
     from django.test import Client
 
     from pantau.statistics.models import Indicator
-    from pantau.statistics.querysets import forget_versions
+    from pantau.statistics.read.querysets import forget_versions
 
     indicator = Indicator.objects.get(code="DRUG_SEIZURE").pk
     sql = raw_group_by_sql()

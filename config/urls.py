@@ -15,8 +15,8 @@ urlpatterns = [
     path("accounts/", include("pantau.accounts.urls")),
     path("audit/", include("pantau.audit.urls")),
     path("narco/", include("pantau.narco.urls")),
-    path("statistics/findings/", include("pantau.statistics.urls_findings")),
-    path("statistics/metadata/", include("pantau.statistics.urls_metadata")),
-    path("statistics/", include("pantau.statistics.urls")),
+    path("statistics/findings/", include("pantau.statistics.checks.urls")),
+    path("statistics/metadata/", include("pantau.statistics.metadata.urls")),
+    path("statistics/", include("pantau.statistics.ingest.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,7 +38,7 @@ def _mount() -> None:
     from pantau.narco.api import router as narco_router
     from pantau.reporting.api import router as reports_router
     from pantau.reporting.api import workplan_status_router
-    from pantau.statistics.api import router as data_router
+    from pantau.statistics.exchange.api import router as data_router
     from pantau.workplan.api import router as workplan_router
 
     api.add_router("/workplans/", workplan_router)

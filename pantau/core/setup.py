@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pantau.members.models import MemberState
 from pantau.members.services import load_reference_data
-from pantau.statistics.rules import load_bundled_rules
-from pantau.statistics.services import METADATA_FILE, load_metadata
-from pantau.statistics.totals import (
+from pantau.statistics.checks.rules import load_bundled_rules
+from pantau.statistics.metadata.services import METADATA_FILE, load_metadata
+from pantau.statistics.read.totals import (
     ensure_published_totals,
     metadata_changed,
     refresh_all_published_totals,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pantau.audit.services import record
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.members.models import MemberState
-from pantau.statistics import publication
+from pantau.statistics.read import services as publication
 from pantau.workplan.models import Activity, WorkPlan
 
 from . import permissions

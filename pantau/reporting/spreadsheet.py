@@ -9,7 +9,6 @@ are parsed outside any transaction (a big file must not hold the database's writ
 `apply_upload` writes exactly those rows, or nothing if anybody saved in between."""
 
 import datetime
-import hashlib
 import io
 import logging
 import re
@@ -29,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
+from pantau.core.files import sha256_of
 
 from . import permissions
 from .choices import ImplementationStatus
@@ -616,26 +616,12 @@ def _check_can_edit(acting_user, report: CountryReport) -> None:
         raise PermissionDenied("Only the country's focal points and approver fill its report")
 
 
-def _sha256(uploaded_file) -> str:
-    digest = hashlib.sha256()
-    uploaded_file.seek(0)
-    chunks = (
-        uploaded_file.chunks()
-        if hasattr(uploaded_file, "chunks")
-        else iter(lambda: uploaded_file.read(1 << 20), b"")
-    )
-    for chunk in chunks:
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    return digest.hexdigest()
-
-
 def register_upload(*, acting_user, report: CountryReport, uploaded_file) -> ReportUpload:
     """Parse an uploaded template and keep what it would do (or its problems) for preview.
     The parsing runs before the transaction: a slow file must not hold the write lock."""
     _check_can_edit(acting_user, report)
     result = parse_upload(report, uploaded_file)
-    sha256 = _sha256(uploaded_file)
+    sha256 = sha256_of(uploaded_file)
     with transaction.atomic():
         current = (
             CountryReport.objects.select_for_update(of=("self",))

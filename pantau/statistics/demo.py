@@ -23,10 +23,10 @@ from pantau.members.models import MemberState
 from pantau.reporting.choices import APPROVED_STATUSES
 from pantau.reporting.models import CountryReport, ReportingCycle
 
+from .checks.services import run_checks
 from .choices import TOTAL
-from .findings import run_checks
+from .ingest.pipeline import run_import
 from .models import DataValue
-from .services import run_import
 
 ACTOR = "pantau demo load"
 SOURCE = "Illustrative demo data"

@@ -91,3 +91,13 @@ def statistics_links(user) -> list[tuple[str, str]]:
     if can_manage_metadata(user):
         links.append(("statistics_metadata:index", "Indicators and codelists"))
     return links
+
+
+def finding_scope(user) -> frozenset[str] | None:
+    """None: every Member State's findings. Otherwise the states whose findings the user
+    sees (their own, for national focal points and approvers; none for anybody else)."""
+    if is_administrator(user) or has_role(user, Role.SECRETARIAT):
+        return None
+    if has_role(user, Role.ASOD_REVIEWER):
+        return None
+    return member_states_for(user, *NATIONAL_REPORTERS)

@@ -210,7 +210,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
     token, _ = issue_token(acting_user=th_focal, user=th_focal, name="walk")
     # A statistics import of th-focal's (an import is seen by its uploader, the Secretariat
     # and administrators only).
-    from pantau.statistics.services import run_import
+    from pantau.statistics.ingest.pipeline import run_import
 
     statistics_file = tmp_path / "walk-statistics.csv"
     statistics_file.write_text(

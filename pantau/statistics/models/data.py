@@ -15,6 +15,7 @@ from ..choices import (
     ObsStatus,
     UnitKind,
 )
+from ..permissions import sees_all_imports, visible_value_filter
 
 # The key of an observation, in the order of its unique index: the indicator, every dimension,
 # the unit kind, then REF_AREA and TIME_PERIOD. The usual query fixes the indicator and every
@@ -32,8 +33,6 @@ class DataValueQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> "DataValueQuerySet":
         """Values `user` may read: published values for everybody, a Member State's drafts for
         its own reporters, everything for the regional roles."""
-        from ..permissions import visible_value_filter
-
         visible = visible_value_filter(user)
         return self if visible is None else self.filter(visible)
 
@@ -45,8 +44,6 @@ class DataImportQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> "DataImportQuerySet":
         """Imports `user` may see: their own uploads; every one for administrators and the
         Secretariat. A file's problems quote its rows, drafts included."""
-        from ..permissions import sees_all_imports
-
         if sees_all_imports(user):
             return self
         if not getattr(user, "is_authenticated", False):

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import UnitKind
+from ..permissions import finding_scope
 
 
 class RuleOperator(models.TextChoices):
@@ -125,8 +126,6 @@ class ValidationFindingQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> "ValidationFindingQuerySet":
         """Findings `user` may see: every one for the regional roles, their own Member
         States' for national focal points and approvers, none for anybody else."""
-        from ..findings import finding_scope
-
         scope = finding_scope(user)
         if scope is None:
             return self

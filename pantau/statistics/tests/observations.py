@@ -4,7 +4,7 @@ publication: a long CSV imported through the import service."""
 import itertools
 from pathlib import Path
 
-from pantau.statistics import services
+from ..ingest import pipeline
 
 COLUMNS = [
     "REF_AREA",
@@ -39,7 +39,7 @@ def import_rows(user, folder: Path, rows: list[dict[str, str]], **options):
     lines = [",".join(COLUMNS)]
     lines += [",".join(r.get(c, "") for c in COLUMNS) for r in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = services.run_import(
+    result = pipeline.run_import(
         acting_user=user or "test operator", path=path, system=user is None, **options
     )
     assert result.ok, [p.as_dict() for p in result.problems]

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pantau.audit.models import AuditEvent
-from pantau.statistics import services
-from pantau.statistics.models import DataImport, DataValue
 
+from ..ingest import pipeline
+from ..models import DataImport, DataValue
 from .factories import write_csv
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def tokens(people, api_client):
 
 def load(tmp_path, user, rows, *, publish=False):
     path = write_csv(tmp_path / f"load-{next(_files)}.csv", rows, header=HEADER)
-    result = services.run_import(
+    result = pipeline.run_import(
         acting_user=user, path=path, publish=publish, source="ADMR 2020" if publish else ""
     )
     assert result.ok, result.problems

@@ -5,8 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from pantau.statistics.models import DataImport, DataValue
-
+from ..models import DataImport, DataValue
 from .factories import GOOD_ROWS, write_csv
 
 pytestmark = pytest.mark.django_db

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from pantau.statistics.services import METADATA_FILE
+from ..metadata.services import METADATA_FILE
 
 REPO = Path(__file__).resolve().parents[3]
 PANTAU = Path(sys.executable).parent / "pantau"

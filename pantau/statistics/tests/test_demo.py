@@ -6,8 +6,9 @@ import pytest
 from pantau.audit.models import AuditEvent
 from pantau.audit.services import verify
 from pantau.members.models import MemberState
-from pantau.statistics import demo
-from pantau.statistics.models import DataImport, DataValue, ValidationFinding
+
+from .. import demo
+from ..models import DataImport, DataValue, ValidationFinding
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 from django.db.models import Max
 
 from pantau.audit.models import AuditEvent
-from pantau.statistics import services
-from pantau.statistics.models import DataValue, DataValueHistory
 
+from ..ingest import pipeline
+from ..models import DataValue, DataValueHistory
 from .factories import write_csv
 
 pytestmark = pytest.mark.django_db
@@ -373,7 +373,7 @@ def test_published_values_are_read_only(people, client, tmp_path):
         tmp_path / "published.csv",
         [["TH", "2020", "DRUG_SEIZURE", "HEROIN", "", "", "", "KG", "7", "A", ""]],
     )
-    services.run_import(
+    pipeline.run_import(
         acting_user=people.admin, path=path, publish=True, source="ADMN report 2020"
     )
     login(client, people.th_focal)

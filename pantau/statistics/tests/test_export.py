@@ -12,10 +12,9 @@ import sdmx
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from pantau.statistics import services
-from pantau.statistics.exports import export, selection
-from pantau.statistics.models import DataValue
-
+from ..exchange.exports import export, selection
+from ..ingest import pipeline
+from ..models import DataValue
 from .factories import write_csv
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +43,7 @@ _files = itertools.count()
 @pytest.fixture
 def stored(people, tmp_path):
     path = write_csv(tmp_path / "admr.csv", ROWS, header=HEADER)
-    result = services.run_import(
+    result = pipeline.run_import(
         acting_user=people.admin, path=path, publish=True, source="ADMR 2020"
     )
     assert result.ok, result.problems
@@ -60,7 +59,7 @@ def exported(tmp_path, *args: str) -> "tuple[Path, str]":
 
 
 def reimport(user, path, **options):
-    return services.run_import(acting_user=user, path=path, **options)
+    return pipeline.run_import(acting_user=user, path=path, **options)
 
 
 def test_the_csv_round_trips_through_import(people, stored, tmp_path):

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from pantau.audit.models import AuditEvent
 from pantau.core.exceptions import ConflictError, PermissionDenied
-from pantau.statistics import findings
-from pantau.statistics.models import ValidationFinding
 
+from ..checks import services as findings
+from ..models import ValidationFinding
 from .observations import import_rows, row
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,10 @@ from pantau.audit.models import AuditEvent
 from pantau.audit.services import verify
 from pantau.core.exceptions import PermissionDenied
 from pantau.members.models import MemberState
-from pantau.statistics import services
-from pantau.statistics.imports import staging
-from pantau.statistics.imports.validation import EXTENDED_KEY, KEY_SEPARATOR, extended
-from pantau.statistics.models import DataImport, DataValue, DataValueHistory, Indicator
 
+from ..ingest import pipeline, staging
+from ..ingest.validation import EXTENDED_KEY, KEY_SEPARATOR, extended
+from ..models import DataImport, DataValue, DataValueHistory, Indicator
 from .factories import GOOD_ROWS, HEADER, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +57,7 @@ def value(indicator: str, **dims) -> DataValue:
 
 
 def run(user, path, **options):
-    return services.run_import(acting_user=user, path=path, **options)
+    return pipeline.run_import(acting_user=user, path=path, **options)
 
 
 # --- a good file -------------------------------------------------------------------------------
@@ -306,7 +305,7 @@ def test_a_focal_point_cannot_import_another_member_states_rows(people, tmp_path
     events = AuditEvent.objects.count()
 
     # A denied request writes nothing at all: no value, no import record, no audit event.
-    with pytest.raises(services.ImportDenied) as denied:
+    with pytest.raises(pipeline.ImportDenied) as denied:
         run(people.th_focal, write_csv(tmp_path / "th-my.csv", rows))
 
     assert [(p.line, p.column) for p in denied.value.problems] == [(7, "REF_AREA")]
@@ -314,7 +313,7 @@ def test_a_focal_point_cannot_import_another_member_states_rows(people, tmp_path
     assert not DataValue.objects.exists()
     assert not DataImport.objects.exists()
     assert AuditEvent.objects.count() == events
-    with pytest.raises(services.ImportDenied) as denied:
+    with pytest.raises(pipeline.ImportDenied) as denied:
         run(people.my_focal, write_csv(tmp_path / "th.csv", GOOD_ROWS))
     assert len(denied.value.problems) == 5
 

@@ -6,14 +6,10 @@ import pytest
 
 from pantau.audit.models import AuditEvent
 from pantau.core.exceptions import PermissionDenied
-from pantau.statistics.choices import DIMENSIONS, TOTAL, UnitKind
-from pantau.statistics.models import Code, Codelist, Indicator, Unit
-from pantau.statistics.services import (
-    METADATA_FILE,
-    MetadataError,
-    check_metadata,
-    load_metadata,
-)
+
+from ..choices import DIMENSIONS, TOTAL, UnitKind
+from ..metadata.services import METADATA_FILE, MetadataError, check_metadata, load_metadata
+from ..models import Code, Codelist, Indicator, Unit
 
 pytestmark = pytest.mark.django_db
 

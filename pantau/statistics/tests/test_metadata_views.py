@@ -13,11 +13,11 @@ from django.db.models import Max
 from sdmx.model import common
 
 from pantau.audit.models import AuditEvent
-from pantau.statistics import metadata_services as meta
-from pantau.statistics import structure
-from pantau.statistics.models import Code, Codelist, Indicator, Unit
-from pantau.statistics.services import run_import
 
+from ..ingest.pipeline import run_import
+from ..metadata import sdmx as structure
+from ..metadata import services as meta
+from ..models import Code, Codelist, Indicator, Unit
 from .factories import GOOD_ROWS, write_csv
 
 pytestmark = pytest.mark.django_db

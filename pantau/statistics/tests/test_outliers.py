@@ -5,10 +5,12 @@ the value changes, resolved when the check passes again; run after every import.
 import pytest
 
 from pantau.audit.models import AuditEvent
-from pantau.statistics import findings, rules
-from pantau.statistics.models import DataValue, ValidationFinding
-from pantau.statistics.outliers import MIN_HISTORY, modified_z_test
 
+from ..checks import rules
+from ..checks import services as findings
+from ..checks import tasks as checks_tasks
+from ..checks.outliers import MIN_HISTORY, modified_z_test
+from ..models import DataValue, ValidationFinding
 from .observations import history, import_rows, row
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +223,7 @@ def test_the_checks_run_after_an_import_is_committed(
         def enqueue(self, *args):
             queued.append(args)
 
-    monkeypatch.setattr(findings, "run_checks_after_import", Recorder())
+    monkeypatch.setattr(checks_tasks, "run_checks_after_import", Recorder())
     import_rows(None, tmp_path, seizures("TH", STEADY))
     with django_capture_on_commit_callbacks(execute=True):
         result = import_rows(people.th_focal, tmp_path, seizures("TH", {2020: 1000, 2021: 100}))
@@ -232,7 +234,7 @@ def test_the_checks_run_after_an_import_is_committed(
     assert len(queued) == 1
     monkeypatch.undo()
     # The task itself: the imported state from the first imported year on.
-    assert findings.run_checks_after_import.call(*queued[0])["created"] == 1
+    assert checks_tasks.run_checks_after_import.call(*queued[0])["created"] == 1
     finding = ValidationFinding.objects.get()
     assert (finding.ref_area, finding.time_period) == ("TH", "2020")
     assert AuditEvent.objects.latest("id").actor_label == (

@@ -11,9 +11,9 @@ from pantau.core.exceptions import PermissionDenied
 from pantau.reporting import services as reporting
 from pantau.reporting.choices import Transition
 from pantau.reporting.tests import factories
-from pantau.statistics import publication
-from pantau.statistics.models import DataValue
 
+from ..models import DataValue
+from ..read import services as publication
 from .observations import import_rows, row
 
 pytestmark = pytest.mark.django_db

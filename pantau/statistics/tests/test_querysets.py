@@ -1,6 +1,6 @@
 """Reading observations: totals at `_T` without double counting, totals derived from parts,
 unit kinds kept apart, regional sums with their coverage, what each reader may see, and one
-query per request. Every value is created by importing a file (services.run_import)."""
+query per request. Every value is created by importing a file (pipeline.run_import)."""
 
 import itertools
 
@@ -9,16 +9,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pantau.statistics import services
-from pantau.statistics.models import DataValue
-from pantau.statistics.querysets import (
+from ..ingest import pipeline
+from ..models import DataValue
+from ..read.querysets import (
     IndicatorStructure,
     QueryError,
     UnknownIndicator,
     observations,
     parse_periods,
 )
-
 from .factories import write_csv
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +59,7 @@ def load(tmp_path, user, rows: list[list[str]], *, publish: bool = False):
     """Import `rows` as `user`: drafts, or published directly (an administrator's
     `pantau import --publish --source ...`)."""
     path = write_csv(tmp_path / f"values-{next(_files)}.csv", rows, header=HEADER)
-    result = services.run_import(
+    result = pipeline.run_import(
         acting_user=user, path=path, publish=publish, source=SOURCE if publish else ""
     )
     assert result.ok, result.problems

@@ -8,11 +8,11 @@ import pytest
 
 from pantau.audit.models import AuditEvent
 from pantau.core.exceptions import PermissionDenied
-from pantau.statistics import rules
-from pantau.statistics.imports.validation import Structure
-from pantau.statistics.models import IndicatorBound, ValidationRule
-from pantau.statistics.rules import ExpressionError, compile_rule, parse_expression
 
+from ..checks import rules
+from ..checks.rules import ExpressionError, compile_rule, parse_expression
+from ..models import IndicatorBound, ValidationRule
+from ..snapshot import Structure
 from .observations import import_rows, row
 
 pytestmark = pytest.mark.django_db

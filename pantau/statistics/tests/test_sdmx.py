@@ -12,10 +12,12 @@ from sdmx.message import DataMessage
 from sdmx.model import common, v21
 
 from pantau.audit.models import AuditEvent
-from pantau.statistics import services, structure
-from pantau.statistics.choices import ImportFormat
-from pantau.statistics.imports.readers import detect_format
-from pantau.statistics.models import Code, DataValue
+
+from ..choices import ImportFormat
+from ..ingest import pipeline
+from ..ingest.readers import detect_format
+from ..metadata import sdmx as structure
+from ..models import Code, DataValue
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +135,7 @@ def test_a_structure_specific_message_built_with_sdmx1_is_imported(people, tmp_p
     path = structure_specific_message(tmp_path / "th-2020.xml", TH_OBSERVATIONS)
     assert detect_format(path) == ImportFormat.SDMX_ML
 
-    result = services.run_import(acting_user=people.th_focal, path=path)
+    result = pipeline.run_import(acting_user=people.th_focal, path=path)
 
     assert result.ok, result.problems
     assert result.counts == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0}
@@ -152,7 +154,7 @@ def test_a_structure_specific_message_built_with_sdmx1_is_imported(people, tmp_p
         "provisional count",
     )
     # The same message again changes nothing.
-    again = services.run_import(acting_user=people.th_focal, path=path)
+    again = pipeline.run_import(acting_user=people.th_focal, path=path)
     assert again.counts == {"rows": 2, "created": 0, "updated": 0, "unchanged": 2}
 
 
@@ -160,7 +162,7 @@ def test_a_generic_message_in_series_is_imported_with_series_attributes(people, 
     path = tmp_path / "my.xml"
     path.write_text(GENERIC_SERIES.format(value_2020="2400.5"))
 
-    result = services.run_import(acting_user=people.my_focal, path=path)
+    result = pipeline.run_import(acting_user=people.my_focal, path=path)
 
     assert result.ok, result.problems
     values = {
@@ -184,8 +186,8 @@ def test_a_bad_message_names_each_observation_by_its_position_and_writes_nothing
     path = structure_specific_message(tmp_path / "bad.xml", observations)
 
     # A row of another Member State makes the request a denied one: nothing is written.
-    with pytest.raises(services.ImportDenied) as denied:
-        services.run_import(acting_user=people.th_focal, path=path)
+    with pytest.raises(pipeline.ImportDenied) as denied:
+        pipeline.run_import(acting_user=people.th_focal, path=path)
 
     assert [(p.line, p.column) for p in denied.value.problems] == [
         (2, "UNIT_MEASURE"),
@@ -197,14 +199,14 @@ def test_a_bad_message_names_each_observation_by_its_position_and_writes_nothing
 def test_a_deletion_message_is_refused(people, tmp_path):
     path = structure_specific_message(tmp_path / "delete.xml", TH_OBSERVATIONS[:1])
     path.write_text(path.read_text().replace("<mes:DataSet ", '<mes:DataSet action="Delete" '))
-    result = services.run_import(acting_user=people.th_focal, path=path)
+    result = pipeline.run_import(acting_user=people.th_focal, path=path)
     assert [(p.line, p.column) for p in result.problems] == [(1, "ACTION")]
 
 
 def test_a_negative_value_in_a_generic_message_is_refused(people, tmp_path):
     path = tmp_path / "my.xml"
     path.write_text(GENERIC_SERIES.format(value_2020="-4"))
-    result = services.run_import(acting_user=people.my_focal, path=path)
+    result = pipeline.run_import(acting_user=people.my_focal, path=path)
     assert [(p.line, p.column, p.message) for p in result.problems] == [
         (2, "OBS_VALUE", "-4 is negative")
     ]
@@ -214,13 +216,13 @@ def test_a_negative_value_in_a_generic_message_is_refused(people, tmp_path):
 def test_an_unreadable_or_structure_message_is_refused_as_a_whole(people, tmp_path):
     broken = tmp_path / "broken.xml"
     broken.write_text("<message:GenericData><unclosed>")
-    result = services.run_import(acting_user=people.admin, path=broken)
+    result = pipeline.run_import(acting_user=people.admin, path=broken)
     assert result.problems[0].line == 0
     assert "not a readable SDMX-ML data message" in result.problems[0].message
 
     metadata = tmp_path / "structure.xml"
     structure.export_structure(metadata)
-    result = services.run_import(acting_user=people.admin, path=metadata)
+    result = pipeline.run_import(acting_user=people.admin, path=metadata)
     assert "not a data message" in result.problems[0].message
     assert not DataValue.objects.exists()
 
@@ -235,7 +237,7 @@ def test_an_sdmx_csv_2_message_is_read_with_its_labels_and_lines(people, tmp_pat
     )
     assert detect_format(path) == ImportFormat.SDMX_CSV
 
-    result = services.run_import(acting_user=people.th_focal, path=path)
+    result = pipeline.run_import(acting_user=people.th_focal, path=path)
 
     assert result.ok, result.problems
     assert result.data_import.format == ImportFormat.SDMX_CSV
@@ -247,7 +249,7 @@ def test_an_sdmx_csv_2_message_is_read_with_its_labels_and_lines(people, tmp_pat
     path.write_text(
         path.read_text() + f"dataflow,{structure.DATAFLOW_URN_ID},I,TH,2020,DRUG_CASE,,,KG,1,,\n"
     )
-    result = services.run_import(acting_user=people.th_focal, path=path)
+    result = pipeline.run_import(acting_user=people.th_focal, path=path)
     assert [(p.line, p.column) for p in result.problems] == [(4, "UNIT_MEASURE")]
 
 

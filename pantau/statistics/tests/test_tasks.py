@@ -1,5 +1,5 @@
 """Web imports in the background: the upload is stored and queued once committed, the task
-runs services.run_import on the pending record with its progress, idempotently; with the
+runs pipeline.run_import on the pending record with its progress, idempotently; with the
 immediate backend, and once through the real database queue and its worker."""
 
 from pathlib import Path
@@ -12,9 +12,9 @@ from django_tasks_db.models import DBTaskResult
 
 from pantau.accounts.models import User
 from pantau.audit.models import AuditEvent
-from pantau.statistics import services, tasks
-from pantau.statistics.models import DataImport, DataValue
 
+from ..ingest import pipeline, services, tasks
+from ..models import DataImport, DataValue
 from .factories import GOOD_ROWS, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_progress_is_shown_while_rows_are_checked_and_written(
 ):
     """The import runs in one transaction: its progress goes beside the uploads, where the
     import's page reads it while the record still says 'running'."""
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 2)
     client.force_login(people.th_focal)
     seen = []
     record_progress = tasks.record_progress
@@ -226,7 +226,7 @@ def test_the_database_worker_runs_a_queued_import(
             acting_user=people.th_focal, uploaded_file=upload_of(tmp_path)
         )
 
-    queued = DBTaskResult.objects.get(task_path="pantau.statistics.tasks.run_import_task")
+    queued = DBTaskResult.objects.get(task_path="pantau.statistics.ingest.tasks.run_import_task")
     assert queued.status == "READY"
     assert queued.args_kwargs["args"] == [data_import.pk, stored_name(data_import)]
     data_import.refresh_from_db()

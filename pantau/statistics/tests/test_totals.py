@@ -14,10 +14,12 @@ from django.test.utils import CaptureQueriesContext
 
 from pantau.reporting.choices import Transition
 from pantau.reporting.tests import factories
-from pantau.statistics import demo, metadata_services, querysets, totals
-from pantau.statistics.models import Code, Codelist, Indicator, PublishedTotal, StatisticsState
-from pantau.statistics.querysets import _STRUCTURES
 
+from .. import demo
+from ..metadata import services as metadata_services
+from ..models import Code, Codelist, Indicator, PublishedTotal, StatisticsState
+from ..read import querysets, totals
+from ..read.querysets import _STRUCTURES
 from .observations import import_rows, row
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 
 from pantau.audit.models import AuditEvent
-from pantau.statistics import forms, tasks
-from pantau.statistics.models import DataImport, DataValue
 
+from ..ingest import forms, tasks
+from ..models import DataImport, DataValue
 from .factories import GOOD_ROWS, write_csv
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from pantau.statistics.exports import FORMATS, UNITS, ExportError, export, selection
+from ...exchange.exports import FORMATS, UNITS, ExportError, export, selection
 
 
 class Command(BaseCommand):

@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pantau.core.exceptions import PermissionDenied
-from pantau.statistics.services import ImportDenied, run_import
+
+from ...ingest.pipeline import ImportDenied, run_import
 
 PHASES = {"check": "Checking", "apply": "Writing"}
 

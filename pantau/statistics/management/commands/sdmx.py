@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from pantau.core.exceptions import PermissionDenied
-from pantau.statistics import structure
-from pantau.statistics.services import MetadataError
+
+from ...metadata import sdmx as structure
+from ...metadata.services import MetadataError
 
 
 class Command(BaseCommand):

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from pantau.audit.services import record
-from pantau.statistics.totals import refresh_all_published_totals
+
+from ...read.totals import refresh_all_published_totals
 
 
 class Command(BaseCommand):

@@ -6,9 +6,10 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 
 from pantau.members.models import MemberState
-from pantau.statistics.findings import run_checks
-from pantau.statistics.models import ValidationFinding
-from pantau.statistics.models.validation import FindingStatus
+
+from ...checks.services import run_checks
+from ...models import ValidationFinding
+from ...models.validation import FindingStatus
 
 PERIOD = re.compile(r"^(\d{4})(?::(\d{4}))?$")
 

@@ -18,9 +18,9 @@ from sdmx.model import common, v21
 
 from pantau.members.models import MemberState
 
-from . import services
-from .choices import DIMENSIONS, TOTAL, ObsStatus
-from .models import Code, Codelist, Indicator, Unit
+from ..choices import DIMENSIONS, TOTAL, ObsStatus
+from ..metadata import services
+from ..models import Code, Codelist, Indicator, Unit
 
 AGENCY_ID = "ASEAN"
 VERSION = "1.0"

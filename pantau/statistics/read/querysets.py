@@ -51,10 +51,10 @@ from django.db.models import (
 
 from pantau.members.models import MemberState
 
-from .choices import DIMENSIONS, TOTAL, Aggregation, Dimension
-from .imports.validation import PERIOD, Membership
-from .models import Code, DataValue, Indicator, PublishedTotal, StatisticsState, Unit
-from .permissions import sees_published_values_only
+from ..choices import DIMENSIONS, TOTAL, Aggregation, Dimension
+from ..models import Code, DataValue, Indicator, PublishedTotal, StatisticsState, Unit
+from ..permissions import sees_published_values_only
+from ..snapshot import PERIOD, Membership
 
 REGION = "ASEAN"
 # Columns that are not dimensions of DataValue but may be grouped by.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_findings
+from . import views as views_findings
 
 app_name = "statistics_findings"
 urlpatterns = [

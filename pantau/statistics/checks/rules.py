@@ -35,13 +35,13 @@ from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from pantau.core.exceptions import PermissionDenied
 from pantau.core.services import UpsertTally
 
-from . import permissions
-from .choices import DIMENSIONS, TOTAL, UnitKind
-from .imports.validation import Structure
-from .models import DataValue, Indicator, IndicatorBound, ValidationRule
-from .models.validation import Importance, MissingValueStrategy, RuleOperator
+from .. import permissions
+from ..choices import DIMENSIONS, TOTAL, UnitKind
+from ..models import DataValue, Indicator, IndicatorBound, ValidationRule
+from ..models.validation import Importance, MissingValueStrategy, RuleOperator
+from ..snapshot import Structure
 
-RULES_FILE = Path(__file__).resolve().parent / "data" / "validation_rules.json"
+RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "validation_rules.json"
 UNIT_SELECTOR = "UNIT"
 _DIMENSION_BY_COLUMN = {d.column: d for d in DIMENSIONS}
 

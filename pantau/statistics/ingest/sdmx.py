@@ -25,7 +25,7 @@ from sdmx.model import common
 from sdmx.reader import csv as sdmx_csv
 
 from ..choices import ImportFormat
-from ..structure import DIMENSION_IDS, data_structure
+from ..metadata.sdmx import DIMENSION_IDS, data_structure
 from .readers import EXTRA, CsvReader, UnreadableFile, cell_text, normalise_column
 
 # SDMX ActionType -> the SDMX-CSV ACTION code the validation knows.

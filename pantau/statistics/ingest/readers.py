@@ -222,17 +222,3 @@ def detect_format(path: Path) -> str:
 
 
 SDMX_CSV_2_HEADER = re.compile(rb'^"?STRUCTURE(\[.\])?"?[,;\t]')
-
-
-def open_reader(path: Path, format: str | None = None) -> Reader:
-    format = format or detect_format(path)
-    if format == ImportFormat.CSV:
-        return CsvReader(path)
-    if format == ImportFormat.XLSX:
-        return XlsxReader(path)
-    # sdmx1 (and pandas under it) is loaded only for SDMX files.
-    from . import sdmx
-
-    if format == ImportFormat.SDMX_CSV:
-        return sdmx.SdmxCsvReader(path)
-    return sdmx.SdmxMlReader(path)

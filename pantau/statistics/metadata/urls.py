@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_metadata as views
+from . import views
 
 app_name = "statistics_metadata"
 urlpatterns = [

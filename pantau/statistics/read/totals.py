@@ -5,7 +5,7 @@ read with changes, and each of those writes rebuilds the totals it touches in it
 transaction:
 
 - a report approved or published publishes its country-year (publication.py);
-- a publishing import (services.run_import with `publish`);
+- a publishing import (pipeline.run_import with `publish`);
 - the metadata: an indicator's dimensions or aggregation, a code's place in its hierarchy
   (derived totals follow it), Member States' membership (regional sums follow it): the
   metadata services call `metadata_changed`, which also tells every process to read the
@@ -29,8 +29,8 @@ from django.db import transaction
 from django.db.models import Avg, Case, IntegerField, Max, Min, Q, StringAgg, Sum, Value, When
 from django.utils import timezone
 
-from .choices import Aggregation
-from .models import DataValue, Indicator, PublishedTotal, StatisticsState
+from ..choices import Aggregation
+from ..models import DataValue, Indicator, PublishedTotal, StatisticsState
 from .querysets import (
     AREA,
     REGION,

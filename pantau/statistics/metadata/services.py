@@ -1,6 +1,6 @@
 """Administrators' edits of the statistics metadata, one object at a time: an indicator, a code
-of a codelist, a unit's conversion factor. Whole files go through services.load_metadata and
-structure.import_structure.
+of a codelist, a unit's conversion factor; and the whole metadata file (load_metadata, which
+`pantau setup` calls and sdmx.import_structure uses).
 
 Each edit is one transaction with its audit event (before and after), allowed by
 permissions.can_manage_metadata. The metadata tables carry no version column, so concurrent
@@ -19,7 +19,8 @@ published totals follow it, and every process reads the indicators' structures a
 import hashlib
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Model, Q
@@ -27,11 +28,12 @@ from django.db.models import Model, Q
 from pantau.audit.chain import to_json_value
 from pantau.audit.services import record, snapshot
 from pantau.core.exceptions import PermissionDenied
+from pantau.core.services import UpsertTally
 
-from . import permissions
-from .choices import DIMENSIONS, TOTAL, Aggregation, UnitKind
-from .models import Code, Codelist, DataValue, Indicator, Unit, ValidationRule
-from .totals import metadata_changed
+from .. import permissions
+from ..choices import DIMENSIONS, TOTAL, Aggregation, IndicatorGroup, UnitKind
+from ..models import Code, Codelist, DataValue, Indicator, Unit, ValidationRule
+from ..read.totals import metadata_changed
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_]*$|^_T$")
 # The DataValue column of each dimension codelist.
@@ -357,3 +359,169 @@ def update_unit(
 
 def values_in_unit(unit: Unit) -> int:
     return DataValue.objects.filter(reported_unit=unit.code).count()
+
+
+# --- the metadata file loader ---------------------------------------------------------------
+
+METADATA_FILE = Path(__file__).resolve().parent.parent / "data" / "metadata.json"
+
+# --- metadata ---------------------------------------------------------------------------------
+
+
+class MetadataError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class MetadataLoadResult(UpsertTally):
+    """What load_metadata did."""
+
+
+def check_metadata(data: dict) -> list[str]:
+    """Every problem of a metadata file (see data/metadata.json), as '$.path: message'."""
+    problems = []
+    canonical: dict[str, list[str]] = {}
+    for i, unit in enumerate(data.get("units", [])):
+        where = f"$.units[{i}] {unit.get('code')}"
+        if unit.get("kind") not in UnitKind.values:
+            problems.append(f"{where}: kind must be one of {', '.join(UnitKind.values)}")
+        try:
+            factor = Decimal(str(unit.get("factor")))
+            if not factor.is_finite() or factor <= 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(f"{where}: factor must be a positive number")
+            factor = Decimal(0)
+        if unit.get("canonical"):
+            canonical.setdefault(unit.get("kind"), []).append(unit.get("code"))
+            if factor != 1:
+                problems.append(f"{where}: a canonical unit has factor 1")
+    for kind in UnitKind.values:
+        if len(canonical.get(kind, [])) != 1:
+            problems.append(f"$.units: the kind {kind} needs exactly one canonical unit")
+    dimension_lists = {d.codelist for d in DIMENSIONS}
+    listed = set()
+    for i, codelist in enumerate(data.get("codelists", [])):
+        where = f"$.codelists[{i}] {codelist.get('code')}"
+        listed.add(codelist.get("code"))
+        seen: set[str] = set()
+        for j, code in enumerate(codelist.get("codes", [])):
+            parent = code.get("parent")
+            if code.get("code") in seen:
+                problems.append(f"{where}.codes[{j}]: {code.get('code')} appears twice")
+            if parent and parent not in seen:
+                problems.append(
+                    f"{where}.codes[{j}]: parent {parent!r} must be listed before {code['code']}"
+                )
+            seen.add(code.get("code"))
+        if TOTAL not in seen:
+            problems.append(f"{where}: every codelist has the total {TOTAL}")
+    for missing in sorted(dimension_lists - listed):
+        problems.append(f"$.codelists: the dimension codelist {missing} is missing")
+    for i, indicator in enumerate(data.get("indicators", [])):
+        where = f"$.indicators[{i}] {indicator.get('code')}"
+        if indicator.get("group") not in IndicatorGroup.values:
+            problems.append(f"{where}: group must be one of {', '.join(IndicatorGroup.values)}")
+        if indicator.get("aggregation") not in Aggregation.values:
+            problems.append(f"{where}: aggregation must be one of {', '.join(Aggregation.values)}")
+        kinds = indicator.get("unit_kinds") or []
+        if not kinds or any(k not in UnitKind.values for k in kinds):
+            problems.append(f"{where}: unit_kinds must list some of {', '.join(UnitKind.values)}")
+        for dim in indicator.get("dimensions", []):
+            if dim not in dimension_lists:
+                problems.append(f"{where}: {dim} is not a dimension of the data values")
+    return problems
+
+
+@transaction.atomic
+def load_metadata(
+    *, acting_user, data: dict, update_existing: bool = False, system: bool = False
+) -> MetadataLoadResult:
+    """Create the units, codelists, codes and indicators of `data` that do not exist yet.
+    Existing ones are left as administrators edited them, unless `update_existing`. Idempotent:
+    a second run changes and records nothing."""
+    if not system and not permissions.can_manage_metadata(acting_user):
+        raise PermissionDenied("Only administrators change the statistics metadata")
+    problems = check_metadata(data)
+    if problems:
+        raise MetadataError(problems)
+    result = MetadataLoadResult()
+
+    def upsert(model, lookup: dict, values: dict, label: str):
+        return result.upsert(
+            label,
+            acting_user=acting_user,
+            model=model,
+            lookup=lookup,
+            values=values,
+            update_existing=update_existing,
+        )
+
+    for unit in data.get("units", []):
+        upsert(
+            Unit,
+            {"code": unit["code"]},
+            {
+                "name": unit["name"],
+                "kind": unit["kind"],
+                "factor": Decimal(str(unit["factor"])),
+                "is_canonical": bool(unit.get("canonical")),
+            },
+            f"unit {unit['code']}",
+        )
+    codelists = {}
+    for spec in data.get("codelists", []):
+        codelist = codelists[spec["code"]] = upsert(
+            Codelist,
+            {"code": spec["code"]},
+            {"name": spec["name"], "description": spec.get("description", "")},
+            f"codelist {spec['code']}",
+        )
+        codes: dict[str, Code] = {}
+        for order, code in enumerate(spec.get("codes", [])):
+            codes[code["code"]] = upsert(
+                Code,
+                {"codelist": codelist, "code": code["code"]},
+                {
+                    "name": code["name"],
+                    "description": code.get("description", ""),
+                    "parent": codes[code["parent"]] if code.get("parent") else None,
+                    "order": order,
+                },
+                f"code {spec['code']}:{code['code']}",
+            )
+    for order, spec in enumerate(data.get("indicators", [])):
+        existed = Indicator.objects.filter(code=spec["code"]).exists()
+        indicator = upsert(
+            Indicator,
+            {"code": spec["code"]},
+            {
+                "name": spec["name"],
+                "definition": spec.get("definition", ""),
+                "group": spec["group"],
+                "unit_kinds": list(spec["unit_kinds"]),
+                "aggregation": spec["aggregation"],
+                "order": order,
+            },
+            f"indicator {spec['code']}",
+        )
+        wanted = {
+            codelists.get(c) or Codelist.objects.get(code=c) for c in spec.get("dimensions", [])
+        }
+        current = set(indicator.dimensions.all())
+        if wanted != current and (not existed or update_existing):
+            indicator.dimensions.set(wanted)
+            record(
+                actor=acting_user,
+                action="statistics.indicator.dimensions",
+                obj=indicator,
+                before={"dimensions": sorted(c.code for c in current)},
+                after={"dimensions": sorted(c.code for c in wanted)},
+            )
+            if existed and f"indicator {spec['code']}" not in result.updated:
+                result.updated.append(f"indicator {spec['code']}")
+                result.unchanged -= 1
+    if result.created or result.updated:
+        metadata_changed()  # kept structures and published totals follow
+    return result

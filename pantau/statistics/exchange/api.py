@@ -5,7 +5,7 @@ Reads are public: anonymous callers get published values only, a Member State's 
 and approvers its drafts too (`DataValue.objects.restrict`). Their unfiltered requests are
 answered from the published totals (querysets.reads_totals), and each such answer is kept
 until the totals or the metadata change. Imports need a signed-in session or a token with the
-scope `write`; `services.run_import` decides what the caller may write."""
+scope `write`; `pipeline.run_import` decides what the caller may write."""
 
 import csv
 import hashlib
@@ -20,13 +20,14 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.renderers import JSONRenderer
 
 from pantau.api.auth import authenticated, public
 from pantau.api.schemas import Error
 
-from . import services
-from .choices import DIMENSIONS
-from .querysets import (
+from ..choices import DIMENSIONS
+from ..ingest import pipeline
+from ..read.querysets import (
     AREA,
     TIME,
     UNIT,
@@ -122,19 +123,21 @@ def _csv(query: ObservationQuery, rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
+# The API's own renderer (NinjaAPI's default), without importing the API that mounts this router.
+_JSON = JSONRenderer()
+
+
 def _render(
     request: HttpRequest, query: ObservationQuery, values: Iterable[dict], format: str
 ) -> str:
     """The answer's text. JSON through the API's own renderer, without validating every row
     against ObservationsOut again (observation_rows built them; that cost as much as reading
     them)."""
-    from pantau.api.api import api  # the module that mounts this router
-
     rows = observation_rows(query, values)
     if format == "csv":
         return _csv(query, rows)
     body = {"indicator": query.structure.code, "observations": rows}
-    return api.renderer.render(request, body, response_status=200)
+    return _JSON.render(request, body, response_status=200)
 
 
 def _answer_key(query: ObservationQuery, versions: Versions, format: str) -> str:
@@ -189,7 +192,7 @@ def post_import(
                     temporary.write(chunk)
             path = Path(temporary.name)
         try:
-            result = services.run_import(
+            result = pipeline.run_import(
                 acting_user=request.user,
                 path=path,
                 file_name=file_name,
@@ -197,7 +200,7 @@ def post_import(
                 publish=publish,
                 source=source,
             )
-        except services.ImportDenied as exc:
+        except pipeline.ImportDenied as exc:
             return Status(
                 403, {"detail": str(exc), "problems": [p.as_dict() for p in exc.problems]}
             )
@@ -218,7 +221,7 @@ def post_import(
         "ref_areas": data_import.ref_areas,
         "counts": result.counts,
         "problem_count": result.problem_count,
-        "problems": [p.as_dict() for p in result.problems[: services.MAX_STORED_PROBLEMS]],
+        "problems": [p.as_dict() for p in result.problems[: pipeline.MAX_STORED_PROBLEMS]],
     }
     return Status(200 if result.ok else 400, body)
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from pantau.core.exceptions import PermissionDenied
 
-from .choices import ImportStatus
-from .models import DataImport
-from .services import run_import
+from ..choices import ImportStatus
+from ..models import DataImport
+from .pipeline import run_import
 
 UNFINISHED = (ImportStatus.PENDING, ImportStatus.RUNNING)
 
@@ -22,8 +22,8 @@ def _progress_path(data_import_id: int) -> Path:
 
 
 def record_progress(data_import_id: int, phase: str, done: int, total: int | None) -> None:
-    """The progress callback of a web import (services.run_import calls it every
-    services.PROGRESS_EVERY rows, then per chunk written). The import runs in one transaction,
+    """The progress callback of a web import (pipeline.run_import calls it every
+    pipeline.PROGRESS_EVERY rows, then per chunk written). The import runs in one transaction,
     which no other connection sees into before it ends, so the progress is not kept in the
     database: it goes to a small file beside the uploads, which the import's page reads."""
     path = _progress_path(data_import_id)

@@ -19,11 +19,12 @@ from pantau.accounts.permissions import member_states_for
 from pantau.core.exceptions import PermissionDenied
 from pantau.members.models import MemberState
 
-from . import entry, permissions, services
-from .choices import ImportFormat, ImportStatus, IndicatorGroup
+from .. import permissions
+from ..choices import ImportFormat, ImportStatus, IndicatorGroup
+from ..models import DataImport
+from ..snapshot import Structure
+from . import entry, services
 from .forms import MAX_IMPORT_BYTES, ImportUploadForm
-from .imports.validation import Structure
-from .models import DataImport
 from .tasks import read_progress
 
 RECENT_IMPORTS = 20

@@ -16,12 +16,13 @@ from django.utils import timezone
 from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
 
-from . import permissions
-from .choices import DIMENSIONS, TOTAL, DataStatus, IndicatorGroup, UnitKind
-from .imports.readers import cell_text
-from .imports.staging import lock_country_year
-from .imports.validation import Observation, RowValidator, Structure
-from .models import Code, DataValue, DataValueHistory, Indicator, Unit
+from .. import permissions
+from ..choices import DIMENSIONS, TOTAL, DataStatus, IndicatorGroup, UnitKind
+from ..locks import lock_country_year
+from ..models import Code, DataValue, DataValueHistory, Indicator, Unit
+from ..snapshot import Structure
+from .readers import cell_text
+from .validation import Observation, RowValidator
 
 FIELD_OF_COLUMN = {d.column: d.field for d in DIMENSIONS}
 SEX_COLUMNS = ("F", "M", TOTAL)
@@ -455,6 +456,6 @@ def _write(
             after=after | {"created": result.created, "updated": result.updated},
         )
         # Values typed in a form are checked like imported ones (rules, outliers), after commit.
-        from .findings import schedule_checks
+        from ..checks.tasks import schedule_checks
 
         schedule_checks(ref_areas=[ref_area], periods=[str(year)])

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .choices import DIMENSION_FIELDS, TOTAL, UnitKind
-from .models import DataValue, IndicatorBound
-from .models.validation import FindingKind
+from ..choices import DIMENSION_FIELDS, TOTAL, UnitKind
+from ..models import DataValue, IndicatorBound
+from ..models.validation import FindingKind
 from .rules import format_number, scope_filter
 
 MIN_HISTORY = 4

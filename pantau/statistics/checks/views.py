@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.members.models import MemberState
 
-from . import findings
-from .findings import MAX_EXPLANATION
-from .models import ValidationFinding
-from .models.validation import FindingKind, FindingStatus
+from .. import permissions
+from ..models import ValidationFinding
+from ..models.validation import FindingKind, FindingStatus
+from . import services as findings
+from .services import MAX_EXPLANATION
 
 PAGE_SIZE = 100
 FIRST_YEAR, LAST_YEAR = 2009, 2100
@@ -83,7 +84,7 @@ class ResolveForm(forms.Form):
 
 
 def _states(user) -> list[tuple[str, str]]:
-    scope = findings.finding_scope(user)
+    scope = permissions.finding_scope(user)
     states = MemberState.objects.order_by("name")
     if scope is not None:
         states = states.filter(code__in=scope)

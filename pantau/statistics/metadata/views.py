@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 
 from pantau.core.exceptions import PermissionDenied
 
-from . import metadata_services as meta
-from . import permissions, structure
-from .choices import DIMENSIONS
+from .. import permissions
+from ..choices import DIMENSIONS
+from ..models import Code, Codelist, Indicator, Unit
+from . import sdmx as structure
+from . import services as meta
 from .forms import CodeForm, IndicatorForm, StructureUploadForm, UnitForm
-from .models import Code, Codelist, Indicator, Unit
 from .services import MetadataError
 
 CONFLICT = (

@@ -1,35 +1,28 @@
-"""Every write on statistics: loading the metadata, importing files. Each is one transaction
-with its audit event (one per import, not one per value) and its permission check."""
+"""The import pipeline, in one place: read (readers, formats, sdmx) -> check (validation, against
+the metadata snapshot) -> stage (staging's temporary tables) -> write, in one transaction with
+its audit event (one per import, not one per value) and its permission check. run_import is
+called by the background task (tasks.py) and by `pantau import`."""
 
-import hashlib
-import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
-from pantau.core.services import UpsertTally
+from pantau.core.files import sha256_of
 
-from . import permissions
-from .choices import (
-    DIMENSIONS,
-    TOTAL,
-    Aggregation,
-    DataStatus,
-    ImportFormat,
-    ImportStatus,
-    IndicatorGroup,
-    UnitKind,
-)
-from .imports.readers import UnreadableFile, detect_format, open_reader
-from .imports.staging import (
+from .. import permissions
+from ..choices import DataStatus, ImportFormat, ImportStatus
+from ..locks import lock_country_year
+from ..models import DataImport, Indicator
+from ..read.totals import refresh_published_totals
+from ..snapshot import Structure
+from .formats import open_reader
+from .readers import UnreadableFile, detect_format
+from .staging import (
     STORED_DERIVED,
     STORED_ID,
     STORED_SOURCE,
@@ -39,184 +32,9 @@ from .imports.staging import (
     Conflict,
     ProgressCallback,
     Staging,
-    lock_country_year,
 )
-from .imports.staging import stored as stored_values
-from .imports.validation import (
-    EXTENDED_KEY,
-    EXTENDED_SCOPE,
-    Problem,
-    RowChecker,
-    RowValidator,
-    Structure,
-    extended,
-)
-from .models import Code, Codelist, DataImport, Indicator, Unit
-from .totals import metadata_changed, refresh_published_totals
-
-METADATA_FILE = Path(__file__).resolve().parent / "data" / "metadata.json"
-
-# --- metadata ---------------------------------------------------------------------------------
-
-
-class MetadataError(ValueError):
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-
-class MetadataLoadResult(UpsertTally):
-    """What load_metadata did."""
-
-
-def check_metadata(data: dict) -> list[str]:
-    """Every problem of a metadata file (see data/metadata.json), as '$.path: message'."""
-    problems = []
-    canonical: dict[str, list[str]] = {}
-    for i, unit in enumerate(data.get("units", [])):
-        where = f"$.units[{i}] {unit.get('code')}"
-        if unit.get("kind") not in UnitKind.values:
-            problems.append(f"{where}: kind must be one of {', '.join(UnitKind.values)}")
-        try:
-            factor = Decimal(str(unit.get("factor")))
-            if not factor.is_finite() or factor <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(f"{where}: factor must be a positive number")
-            factor = Decimal(0)
-        if unit.get("canonical"):
-            canonical.setdefault(unit.get("kind"), []).append(unit.get("code"))
-            if factor != 1:
-                problems.append(f"{where}: a canonical unit has factor 1")
-    for kind in UnitKind.values:
-        if len(canonical.get(kind, [])) != 1:
-            problems.append(f"$.units: the kind {kind} needs exactly one canonical unit")
-    dimension_lists = {d.codelist for d in DIMENSIONS}
-    listed = set()
-    for i, codelist in enumerate(data.get("codelists", [])):
-        where = f"$.codelists[{i}] {codelist.get('code')}"
-        listed.add(codelist.get("code"))
-        seen: set[str] = set()
-        for j, code in enumerate(codelist.get("codes", [])):
-            parent = code.get("parent")
-            if code.get("code") in seen:
-                problems.append(f"{where}.codes[{j}]: {code.get('code')} appears twice")
-            if parent and parent not in seen:
-                problems.append(
-                    f"{where}.codes[{j}]: parent {parent!r} must be listed before {code['code']}"
-                )
-            seen.add(code.get("code"))
-        if TOTAL not in seen:
-            problems.append(f"{where}: every codelist has the total {TOTAL}")
-    for missing in sorted(dimension_lists - listed):
-        problems.append(f"$.codelists: the dimension codelist {missing} is missing")
-    for i, indicator in enumerate(data.get("indicators", [])):
-        where = f"$.indicators[{i}] {indicator.get('code')}"
-        if indicator.get("group") not in IndicatorGroup.values:
-            problems.append(f"{where}: group must be one of {', '.join(IndicatorGroup.values)}")
-        if indicator.get("aggregation") not in Aggregation.values:
-            problems.append(f"{where}: aggregation must be one of {', '.join(Aggregation.values)}")
-        kinds = indicator.get("unit_kinds") or []
-        if not kinds or any(k not in UnitKind.values for k in kinds):
-            problems.append(f"{where}: unit_kinds must list some of {', '.join(UnitKind.values)}")
-        for dim in indicator.get("dimensions", []):
-            if dim not in dimension_lists:
-                problems.append(f"{where}: {dim} is not a dimension of the data values")
-    return problems
-
-
-@transaction.atomic
-def load_metadata(
-    *, acting_user, data: dict, update_existing: bool = False, system: bool = False
-) -> MetadataLoadResult:
-    """Create the units, codelists, codes and indicators of `data` that do not exist yet.
-    Existing ones are left as administrators edited them, unless `update_existing`. Idempotent:
-    a second run changes and records nothing."""
-    if not system and not permissions.can_manage_metadata(acting_user):
-        raise PermissionDenied("Only administrators change the statistics metadata")
-    problems = check_metadata(data)
-    if problems:
-        raise MetadataError(problems)
-    result = MetadataLoadResult()
-
-    def upsert(model, lookup: dict, values: dict, label: str):
-        return result.upsert(
-            label,
-            acting_user=acting_user,
-            model=model,
-            lookup=lookup,
-            values=values,
-            update_existing=update_existing,
-        )
-
-    for unit in data.get("units", []):
-        upsert(
-            Unit,
-            {"code": unit["code"]},
-            {
-                "name": unit["name"],
-                "kind": unit["kind"],
-                "factor": Decimal(str(unit["factor"])),
-                "is_canonical": bool(unit.get("canonical")),
-            },
-            f"unit {unit['code']}",
-        )
-    codelists = {}
-    for spec in data.get("codelists", []):
-        codelist = codelists[spec["code"]] = upsert(
-            Codelist,
-            {"code": spec["code"]},
-            {"name": spec["name"], "description": spec.get("description", "")},
-            f"codelist {spec['code']}",
-        )
-        codes: dict[str, Code] = {}
-        for order, code in enumerate(spec.get("codes", [])):
-            codes[code["code"]] = upsert(
-                Code,
-                {"codelist": codelist, "code": code["code"]},
-                {
-                    "name": code["name"],
-                    "description": code.get("description", ""),
-                    "parent": codes[code["parent"]] if code.get("parent") else None,
-                    "order": order,
-                },
-                f"code {spec['code']}:{code['code']}",
-            )
-    for order, spec in enumerate(data.get("indicators", [])):
-        existed = Indicator.objects.filter(code=spec["code"]).exists()
-        indicator = upsert(
-            Indicator,
-            {"code": spec["code"]},
-            {
-                "name": spec["name"],
-                "definition": spec.get("definition", ""),
-                "group": spec["group"],
-                "unit_kinds": list(spec["unit_kinds"]),
-                "aggregation": spec["aggregation"],
-                "order": order,
-            },
-            f"indicator {spec['code']}",
-        )
-        wanted = {
-            codelists.get(c) or Codelist.objects.get(code=c) for c in spec.get("dimensions", [])
-        }
-        current = set(indicator.dimensions.all())
-        if wanted != current and (not existed or update_existing):
-            indicator.dimensions.set(wanted)
-            record(
-                actor=acting_user,
-                action="statistics.indicator.dimensions",
-                obj=indicator,
-                before={"dimensions": sorted(c.code for c in current)},
-                after={"dimensions": sorted(c.code for c in wanted)},
-            )
-            if existed and f"indicator {spec['code']}" not in result.updated:
-                result.updated.append(f"indicator {spec['code']}")
-                result.unchanged -= 1
-    if result.created or result.updated:
-        metadata_changed()  # kept structures and published totals follow
-    return result
-
+from .staging import stored as stored_values
+from .validation import EXTENDED_KEY, EXTENDED_SCOPE, Problem, RowChecker, RowValidator, extended
 
 # --- imports ----------------------------------------------------------------------------------
 
@@ -321,7 +139,7 @@ def run_import(
     is_user = getattr(acting_user, "is_authenticated", False)
     record_fields = {
         "file_name": file_name[:255],
-        "sha256": _sha256(path),
+        "sha256": sha256_of(path),
         "uploaded_by": acting_user if is_user else None,
         "uploaded_by_label": (
             acting_user.get_username() if is_user else str(acting_user or "pantau import")
@@ -422,7 +240,7 @@ def run_import(
                     indicator_ids=checked.indicators,
                 )
             if counts["created"] or counts["updated"]:
-                from .findings import schedule_checks  # validation rules and outliers
+                from ..checks.tasks import schedule_checks
 
                 schedule_checks(
                     data_import=data_import, ref_areas=checked.ref_areas, periods=checked.periods
@@ -453,57 +271,6 @@ def run_import(
         )
         raise
     return ImportResult(data_import, counts, [], 0)
-
-
-def register_import(*, acting_user, uploaded_file, dry_run: bool = False) -> DataImport:
-    """Keep a file uploaded on the web under MEDIA_ROOT/imports/ and queue its import: a
-    pending DataImport now, and once that is committed the background task
-    (tasks.run_import_task) that runs run_import on it, reporting its progress in the record."""
-    if not permissions.can_import(acting_user):
-        raise PermissionDenied("You may not import statistics")
-    file_name = Path(uploaded_file.name or "upload").name[:200] or "upload"
-    stored = default_storage.save(
-        f"imports/{timezone.now():%Y/%m}/{secrets.token_hex(8)}/"
-        f"{get_valid_filename(file_name) or 'upload'}",
-        uploaded_file,
-    )
-    path = Path(default_storage.path(stored))
-    with transaction.atomic():
-        data_import = DataImport.objects.create(
-            file_name=file_name,
-            sha256=_sha256(path),
-            format=detect_format(path),
-            uploaded_by=acting_user,
-            uploaded_by_label=acting_user.get_username()[:150],
-            created_at=timezone.now(),
-            dry_run=dry_run,
-            status=ImportStatus.PENDING,
-        )
-        record(
-            actor=acting_user,
-            action="statistics.import.upload",
-            obj=data_import,
-            after={
-                "file_name": file_name,
-                "sha256": data_import.sha256,
-                "format": data_import.format,
-                "dry_run": dry_run,
-                "stored_as": stored,
-            },
-        )
-        from .tasks import run_import_task  # the task module imports this one
-
-        pk = data_import.pk
-        transaction.on_commit(lambda: run_import_task.enqueue(pk, stored))
-    return data_import
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _single(areas: set[str]) -> str:

@@ -11,7 +11,6 @@ and the writing. The writing still checks what it relies on: a changed value mus
 version that was compared (else `Conflict`), and a new one must not exist yet (the key's unique
 index)."""
 
-import zlib
 from collections.abc import Callable, Iterable
 
 from django.db import IntegrityError, connection
@@ -62,18 +61,6 @@ def _columns(model, names: Iterable[str]) -> list[str]:
     for f in model._meta.concrete_fields:
         by_name[f.name] = by_name[f.attname] = f.column
     return [by_name[name] for name in names]
-
-
-def lock_country_year(ref_area: str, year: int) -> None:
-    """Make the writers of a Member State's values for a year (imports, data-entry forms,
-    publication) take turns, until the current transaction ends. PostgreSQL: a transaction
-    advisory lock; SQLite needs none (a write transaction locks the whole database)."""
-    if connection.vendor != "postgresql":
-        return
-    state = ref_area.split("-", 1)[0]  # a sub-national area (TH-10) is its state's
-    key = zlib.crc32(f"statistics.datavalue:{state}:{year}".encode()) - (1 << 31)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def stored(ref_area: str, year: int) -> dict[str, tuple]:

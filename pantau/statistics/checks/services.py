@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
-from django.tasks import task
+from django.db.models import Q
 from django.utils import timezone
 
 from pantau.accounts.choices import Role
@@ -17,26 +16,16 @@ from pantau.audit.services import record
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.members.models import MemberState
 
-from .imports.validation import Structure
-from .models import DataImport, Indicator, ValidationFinding
-from .models.validation import FindingKind, FindingStatus
+from ..models import Indicator, ValidationFinding
+from ..models.validation import FindingKind, FindingStatus
+from ..permissions import NATIONAL_REPORTERS, finding_scope
+from ..snapshot import Structure
 from .outliers import Flag, find_out_of_bounds, find_outliers
 from .rules import check_rule, compile_active_rules
 
-NATIONAL_REPORTERS = (Role.FOCAL_POINT, Role.APPROVER)
 MAX_EXPLANATION = 4000
 
 # --- who may do what --------------------------------------------------------------------------
-
-
-def finding_scope(user) -> frozenset[str] | None:
-    """None: every Member State's findings. Otherwise the states whose findings the user
-    sees (their own, for national focal points and approvers; none for anybody else)."""
-    if is_administrator(user) or has_role(user, Role.SECRETARIAT):
-        return None
-    if has_role(user, Role.ASOD_REVIEWER):
-        return None
-    return member_states_for(user, *NATIONAL_REPORTERS)
 
 
 def can_view_findings(user) -> bool:
@@ -288,48 +277,6 @@ def _scope_text(areas: list[str] | None, first_year: int | None, last_year: int 
     if first_year == last_year:
         return f"checks of {where}, {first_year}"
     return f"checks of {where}, {first_year or '...'}-{last_year or '...'}"
-
-
-def open_counts(ref_areas: Iterable[str] | None, year: int | None) -> dict[str, int]:
-    """Findings by status in a scope, counted in the database."""
-    queryset = ValidationFinding.objects.all()
-    if ref_areas is not None:
-        queryset = queryset.filter(ref_area__in=sorted(set(ref_areas)))
-    if year is not None:
-        queryset = queryset.filter(year=year)
-    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
-    return {s: counts.get(s, 0) for s in FindingStatus.values}
-
-
-# --- after an import ----------------------------------------------------------------------------
-
-
-def schedule_checks(
-    *, ref_areas: Iterable[str], periods: Iterable[str], data_import: DataImport | None = None
-) -> None:
-    """Called in the transaction that wrote values (an import, a data-entry form): once it
-    commits, check the states written from the first year written on (a changed value moves
-    the history of the later years too), in the background."""
-    areas = sorted(set(ref_areas))
-    years = sorted({int(p[:4]) for p in periods})
-    if not areas or not years:
-        return
-    import_id = data_import.pk if data_import is not None else None
-    transaction.on_commit(lambda: run_checks_after_import.enqueue(import_id, areas, years[0]))
-
-
-@task
-def run_checks_after_import(import_id: int | None, ref_areas: list[str], first_year: int) -> dict:
-    """The checks after values were written (idempotent: a second run changes nothing)."""
-    result = run_checks(
-        acting_user=(
-            f"pantau checks (import #{import_id})" if import_id else "pantau checks (data entry)"
-        ),
-        ref_areas=ref_areas,
-        first_year=first_year,
-        system=True,
-    )
-    return result.as_dict()
 
 
 # --- following a finding up --------------------------------------------------------------------

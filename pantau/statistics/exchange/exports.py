@@ -19,9 +19,9 @@ from django.db.models import Exists, OuterRef
 
 from pantau.members.models import MemberState
 
-from .choices import DIMENSIONS, TOTAL, DataStatus, Dimension
-from .models import DataValue, Indicator, Unit
-from .querysets import QueryError, parse_periods, tokens
+from ..choices import DIMENSIONS, TOTAL, DataStatus, Dimension
+from ..models import DataValue, Indicator, Unit
+from ..read.querysets import QueryError, parse_periods, tokens
 
 FORMATS = ("csv", "xlsx", "sdmx")
 UNITS = ("reported", "canonical")
@@ -249,7 +249,7 @@ def write_sdmx(export: Export, out: IO[bytes]) -> int:
     from sdmx import message
     from sdmx.model import common, v21
 
-    from .structure import AGENCY_ID, DIMENSION_IDS, TIME_DIMENSION, data_structure
+    from ..metadata.sdmx import AGENCY_ID, DIMENSION_IDS, TIME_DIMENSION, data_structure
 
     # The DSD of `pantau` structure exports (every dimension; `_T` where an indicator is not
     # broken down by one), so SDMX tools and `pantau import` read the message against it.

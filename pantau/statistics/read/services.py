@@ -11,9 +11,9 @@ from django.db.models import Count, Q
 from pantau.audit.services import record
 from pantau.reporting.choices import Transition
 
-from .choices import DataStatus
-from .imports.staging import lock_country_year
-from .models import DataValue
+from ..choices import DataStatus
+from ..locks import lock_country_year
+from ..models import DataValue
 from .totals import refresh_published_totals
 
 # Approving a report publishes its year's figures; publishing it (or approving a correction)

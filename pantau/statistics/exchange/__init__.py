@@ -1,0 +1,1 @@
+"""Statistics out: exports (CSV, XLSX, SDMX) and the data API router."""
