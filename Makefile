@@ -30,12 +30,14 @@ run: $(STAMP)
 		$(BIN)/pantau worker & \
 		PORT=$(PORT) $(BIN)/pantau serve
 
+# The suite runs in parallel, one process per core (pytest-xdist).
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy pantau config

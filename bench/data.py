@@ -183,8 +183,8 @@ def _cumulate(a: tuple[str, float], b: tuple[str, float]) -> tuple[str, float]:
 
 
 def write_csv(meta: Metadata, path: Path, n: int) -> int:
-    """The long CSV of DESIGN.md (SDMX-CSV column names): a dimension an indicator does not
-    use is left empty; returns the number of rows."""
+    """The long CSV of docs/architecture.md (SDMX-CSV column names): a dimension an indicator
+    does not use is left empty; returns the number of rows."""
     used = {i["code"]: set(i["dimensions"]) for i in meta.indicators}
     count = 0
     with open(path, "w", newline="", encoding="utf-8") as fh:

@@ -36,7 +36,7 @@ def setup() -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    from pantau.core.setup import load_reference_and_catalogues
+    from pantau.site.setup import load_reference_and_catalogues
     from pantau.statistics.models import Indicator
 
     load_reference_and_catalogues()
@@ -44,11 +44,12 @@ def setup() -> dict:
 
 
 def run_import(path: str) -> dict:
+    from pantau.core.actors import SystemActor
     from pantau.statistics.ingest.pipeline import run_import
 
     start = time.perf_counter()
     result = run_import(
-        acting_user="pantau import",
+        acting_user=SystemActor("pantau import"),
         system=True,
         path=path,
         publish=True,

@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from pantau.api.api import api
-from pantau.core import views as core_views
+from pantau.site import views as site_views
+from pantau.site.api import api
 
 urlpatterns = [
     # First: the API answers the most requests, and Django tries the patterns in order.
     path("api/v1/", api.urls),
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("workplan/", include("pantau.workplan.urls")),
+    path("", site_views.home, name="home"),
+    path("healthz", site_views.healthz, name="healthz"),
+    path("workplan/", include("pantau.reporting.urls_workplan")),
     path("members/", include("pantau.members.urls")),
     path("reporting/", include("pantau.reporting.urls")),
     path("accounts/", include("pantau.accounts.urls")),

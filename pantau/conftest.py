@@ -3,7 +3,8 @@ is loaded once per test database, the way `pantau setup` loads it."""
 
 import pytest
 
-from pantau.core.setup import load_reference_and_catalogues
+from pantau.core.actors import SystemActor
+from pantau.site.setup import load_reference_and_catalogues
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +28,7 @@ def make_user(db):
             "username", f"user{counter['n']}-{role or 'none'}-{state or group or 'x'}"
         )
         user = create_user(
-            acting_user="test",
+            acting_user=SystemActor("test"),
             username=username,
             password="correct horse battery",
             is_superuser=extra.pop("is_superuser", False),
@@ -35,7 +36,7 @@ def make_user(db):
         )
         if role:
             assign_role(
-                acting_user="test",
+                acting_user=SystemActor("test"),
                 user=user,
                 role=role,
                 member_state=MemberState.objects.get(code=state) if state else None,

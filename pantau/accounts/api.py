@@ -1,7 +1,7 @@
 from ninja import Router
 
-from pantau.api.auth import authenticated
-from pantau.api.schemas import MeOut
+from pantau.accounts.api_auth import authenticated
+from pantau.accounts.schemas import MeOut
 
 router = Router(tags=["Accounts"], auth=authenticated)
 

@@ -9,7 +9,7 @@ was verified with a device). When PANTAU_REQUIRE_2FA is on, a signed-in user who
 second factor (their roles require it, or they set up a device) and whose session is not
 verified reaches only the two-factor pages, sign-out and static files: pages redirect to
 set-up or verification, API calls made with the session answer 403 in JSON. API calls with
-a bearer token are not concerned: pantau.api.auth ignores the session whenever a token is
+a bearer token are not concerned: pantau.accounts.api_auth ignores the session whenever a token is
 presented.
 """
 
@@ -94,7 +94,7 @@ class TwoFactorMiddleware:
     def _refuse(request: HttpRequest) -> HttpResponse | None:
         if request.path.startswith("/api/"):
             if request.headers.get("Authorization"):
-                return None  # the token alone decides (pantau.api.auth)
+                return None  # the token alone decides (pantau.accounts.api_auth)
             return JsonResponse(
                 {
                     "detail": "Two-factor authentication required: verify this session at "

@@ -44,14 +44,6 @@ def member_states_for(user, *roles: str) -> frozenset[str]:
     return frozenset(g.member_state for g in grants(user) if g.role in roles and g.member_state)
 
 
-def working_groups_for(user) -> frozenset[str]:
-    return frozenset(
-        g.working_group
-        for g in grants(user)
-        if g.role == Role.WORKING_GROUP_MEMBER and g.working_group
-    )
-
-
 def is_administrator(user) -> bool:
     return has_role(user, Role.ADMINISTRATOR)
 

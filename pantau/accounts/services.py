@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pantau.audit.services import record
+from pantau.core.actors import Actor, SystemActor
 from pantau.core.exceptions import PermissionDenied
 
 from .choices import Role, TokenScope
@@ -16,9 +17,9 @@ from .permissions import can_turn_off_two_factor, is_administrator
 
 
 def _acts_for(acting_user, user: User) -> bool:
-    """The user themselves, an administrator, or the server's operator: a string actor is a
+    """The user themselves, an administrator, or the server's operator: a system actor is a
     command line (`pantau token`, `pantau demo load`), which only the operator can run."""
-    if isinstance(acting_user, str):
+    if isinstance(acting_user, SystemActor):
         return True
     return acting_user == user or bool(acting_user and is_administrator(acting_user))
 
@@ -26,7 +27,7 @@ def _acts_for(acting_user, user: User) -> bool:
 @transaction.atomic
 def create_user(
     *,
-    acting_user,
+    acting_user: Actor,
     username: str,
     password: str | None,
     email: str = "",
@@ -63,7 +64,7 @@ def create_user(
 
 @transaction.atomic
 def assign_role(
-    *, acting_user, user: User, role: Role | str, member_state=None, working_group=None
+    *, acting_user: Actor, user: User, role: Role | str, member_state=None, working_group=None
 ) -> RoleAssignment:
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, member_state=member_state, working_group=working_group
@@ -88,7 +89,7 @@ def assign_role(
 @transaction.atomic
 def issue_token(
     *,
-    acting_user,
+    acting_user: Actor,
     user: User,
     name: str = "",
     days: int | None = None,
@@ -129,7 +130,7 @@ def issue_token(
 
 
 @transaction.atomic
-def revoke_token(*, acting_user, token: ApiToken) -> None:
+def revoke_token(*, acting_user: Actor, token: ApiToken) -> None:
     if not _acts_for(acting_user, token.user):
         raise PermissionDenied("Only the token's owner or an administrator may revoke it")
     if token.revoked_at is None:
@@ -165,7 +166,7 @@ def authenticate_token(key: str) -> tuple[User, ApiToken] | None:
 
 @transaction.atomic
 def add_totp_device(
-    *, acting_user, user: User, key: str, name: str = "authenticator", last_t: int = -1
+    *, acting_user: Actor, user: User, key: str, name: str = "authenticator", last_t: int = -1
 ) -> TOTPDevice:
     """Register a confirmed TOTP device (the caller has checked a first code against `key`,
     whose time step is `last_t`, so that code cannot be used a second time)."""
@@ -184,7 +185,7 @@ def add_totp_device(
 
 
 @transaction.atomic
-def remove_totp_devices(*, acting_user, user: User) -> int:
+def remove_totp_devices(*, acting_user: Actor, user: User) -> int:
     """Remove the user's TOTP devices (a lost phone). Users whose roles require a second
     factor cannot remove their own: an administrator does it, and they set up a new one."""
     if not _acts_for(acting_user, user):

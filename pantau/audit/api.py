@@ -1,8 +1,8 @@
 from ninja import Query, Router, Schema
 
+from pantau.accounts.api_auth import authenticated
 from pantau.accounts.permissions import can_view_audit
-from pantau.api.auth import authenticated
-from pantau.api.schemas import AuditEventOut
+from pantau.audit.schemas import AuditEventOut
 from pantau.core.exceptions import PermissionDenied
 
 from .models import AuditEvent

@@ -12,23 +12,13 @@ class AuditEventQuerySet(models.QuerySet):
         from pantau.accounts.permissions import audit_scope
 
         scope = audit_scope(user)
-        # The ASEAN-NARCO module's events are for its officers only (see narco_access).
+        # The ASEAN-NARCO module's events are for its officers only (narco.querysets.access_events).
         events = self.exclude(action__startswith="narco.")
         if scope is None:
             return events
         if not scope:
             return self.none()
         return events.filter(member_state__in=scope)
-
-    def narco_access(self, user) -> "AuditEventQuerySet":
-        """Who read or changed the records of the user's Member State, for its ASEAN-NARCO
-        officers: every read of the module is an event carrying the originator's code."""
-        from pantau.narco.permissions import officer_states
-
-        states = officer_states(user)
-        if not states:
-            return self.none()
-        return self.filter(action__startswith="narco.", member_state__in=states)
 
 
 class AuditEvent(models.Model):

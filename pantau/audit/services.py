@@ -1,6 +1,7 @@
 """Writing and verifying the audit log. Services of every app call `record` inside their
 own transaction, so an event exists exactly when its change does."""
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from pantau.core.actors import Actor, SystemActor, actor_label, is_user
 from pantau.core.request_context import current_client_address, current_request_id
 
 from .chain import GENESIS_HASH, event_hash, to_json_value
@@ -26,7 +28,7 @@ def snapshot(instance: Model, fields: list[str] | None = None) -> dict:
 
 def record(
     *,
-    actor,
+    actor: Actor,
     action: str,
     obj: Model | None = None,
     object_type: str = "",
@@ -46,14 +48,16 @@ def record(
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"last_hash": GENESIS_HASH}
     )
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if not isinstance(actor, SystemActor) and not getattr(actor, "is_authenticated", False):
+        raise TypeError(f"an audited change needs a user or a SystemActor, not {actor!r}")
+    by_user = is_user(actor)
     # Appends are serialised by the head lock, so the next id is known before the insert and
     # the hash (which covers the id) is written with the row: the log never takes an UPDATE.
     event = AuditEvent(
         id=head.last_event_id + 1,
         occurred_at=timezone.now().astimezone(UTC),
-        actor=actor if is_user else None,
-        actor_label=(actor.get_username() if is_user else str(actor or "system"))[:150],
+        actor=None if isinstance(actor, SystemActor) or not by_user else actor,
+        actor_label=actor_label(actor)[:150],
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -139,3 +143,73 @@ def verify(batch_size: int = 5000) -> VerifyResult:
             f"the head counts {head.count} events, found {checked}",
         )
     return VerifyResult(True, checked)
+
+
+# --- audited upserts (the loaders of reference rows: metadata, rules, Member States) ----------
+
+
+def _comparable(value, name: str | None = None):
+    """A field's value for comparison: a related object by its id (without fetching it)."""
+    if name is not None:
+        value = getattr(value, f"{name}_id" if hasattr(value, f"{name}_id") else name)
+    return value.pk if hasattr(value, "pk") else value
+
+
+def upsert_audited(
+    *,
+    acting_user: Actor,
+    model: type[Model],
+    lookup: dict,
+    values: dict,
+    update_existing: bool = True,
+    member_state: str = "",
+) -> tuple[Model, str]:
+    """Create the row `lookup` with `values`, or bring an existing one in line with them (only
+    when `update_existing`), each change audited. Returns the row and "created", "updated" or
+    "unchanged". Must run inside the caller's transaction, like `record`."""
+    obj = model._default_manager.filter(**lookup).first()
+    if obj is None:
+        obj = model._default_manager.create(**lookup, **values)
+        record(
+            actor=acting_user,
+            action=f"{model._meta.label_lower}.create",
+            obj=obj,
+            member_state=member_state,
+            after=snapshot(obj),
+        )
+        return obj, "created"
+    changed = [k for k, v in values.items() if _comparable(obj, k) != _comparable(v)]
+    if not changed or not update_existing:
+        return obj, "unchanged"
+    before = snapshot(obj)
+    for name in changed:
+        setattr(obj, name, values[name])
+    obj.save(update_fields=changed)
+    record(
+        actor=acting_user,
+        action=f"{model._meta.label_lower}.update",
+        obj=obj,
+        member_state=member_state,
+        before=before,
+        after=snapshot(obj),
+    )
+    return obj, "updated"
+
+
+@dataclass
+class UpsertTally:
+    """What loading a file of reference rows (metadata, rules) did: the labels of the rows
+    created and updated, and how many were already as the file says."""
+
+    created: list[str] = dataclasses.field(default_factory=list)
+    updated: list[str] = dataclasses.field(default_factory=list)
+    unchanged: int = 0
+
+    def upsert(self, label: str, **upsert_args) -> Model:
+        """`upsert_audited(**upsert_args)`, counted under `label`; returns the row."""
+        obj, outcome = upsert_audited(**upsert_args)
+        if outcome == "unchanged":
+            self.unchanged += 1
+        else:
+            getattr(self, outcome).append(label)
+        return obj

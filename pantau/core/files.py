@@ -12,6 +12,7 @@ def sha256_of(source: str | Path | IO[bytes]) -> str:
         with open(source, "rb") as fh:
             return hashlib.file_digest(fh, "sha256").hexdigest()
     source.seek(0)
-    digest = hashlib.file_digest(source, "sha256").hexdigest()
+    # An upload (Django's UploadedFile) reads into buffers like a binary file.
+    digest = hashlib.file_digest(source, "sha256").hexdigest()  # type: ignore[arg-type]
     source.seek(0)
     return digest

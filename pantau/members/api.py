@@ -3,9 +3,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Header, Router, Status
 
-from pantau.api.auth import authenticated, public
-from pantau.api.schemas import AgencyOut, AgencyPatch, Error, MemberStateOut
+from pantau.accounts.api_auth import authenticated, caller, public
 from pantau.core.exceptions import ConflictError
+from pantau.core.schemas import Error
+from pantau.members.schemas import AgencyOut, AgencyPatch, MemberStateOut
 
 from .models import MemberState
 from .querysets import agencies_editable_by
@@ -67,7 +68,9 @@ def patch_agency(
         return Status(400, {"detail": f"If-Match is not an ETag of this resource: {if_match}"})
     changes = payload.dict(exclude_unset=True)
     try:
-        agency = update_agency(acting_user=request.user, agency=agency, version=version, **changes)
+        agency = update_agency(
+            acting_user=caller(request), agency=agency, version=version, **changes
+        )
     except ConflictError as exc:
         response.headers["ETag"] = etag(exc.current.version)
         return Status(412, {"detail": str(exc)})

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.db.models import F
 
 from pantau.accounts.permissions import can_edit_agency
-from pantau.audit.services import record
+from pantau.audit.services import record, snapshot, upsert_audited
+from pantau.core.actors import Actor
 from pantau.core.exceptions import ConflictError, PermissionDenied
-from pantau.core.services import snapshot, upsert_audited
 
 from .models import Agency, MemberState, Partner, Region
 
@@ -16,7 +16,7 @@ AGENCY_EDITABLE_FIELDS = ("name", "acronym", "website", "email", "address")
 
 
 @transaction.atomic
-def load_reference_data(*, acting_user, data: dict) -> dict[str, int]:
+def load_reference_data(*, acting_user: Actor, data: dict) -> dict[str, int]:
     """Create or update the region, Member States, their agencies and partners from `data`
     (see members/data/reference.json). Idempotent: a second run changes and records nothing."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -71,7 +71,7 @@ def load_reference_data(*, acting_user, data: dict) -> dict[str, int]:
 
 
 @transaction.atomic
-def update_agency(*, acting_user, agency: Agency, version: int, **changes: str) -> Agency:
+def update_agency(*, acting_user: Actor, agency: Agency, version: int, **changes: str) -> Agency:
     """Change an agency's contact details. `version` is the one the editor started from: if
     somebody saved in between, nothing is written and ConflictError carries their version."""
     if not can_edit_agency(acting_user, agency):

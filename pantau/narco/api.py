@@ -13,9 +13,9 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 
-from pantau.api.auth import authenticated
-from pantau.api.schemas import Error
+from pantau.accounts.api_auth import authenticated
 from pantau.core.exceptions import ConflictError
+from pantau.core.schemas import Error
 from pantau.members.api import etag, parse_if_match
 
 from . import services
@@ -27,7 +27,7 @@ NOT_FOUND = "No such record"
 
 
 def _officers_only(auth):
-    """The same scheme as `auth` (one of pantau.api.auth.authenticated), answering 404 to
+    """The same scheme as `auth` (one of pantau.accounts.api_auth.authenticated), answering 404 to
     any other signed-in user before the request is even parsed: a non-officer learns
     nothing from a 422 about a payload either. Anonymous callers still get 401."""
     scheme = type(auth)

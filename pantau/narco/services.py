@@ -9,7 +9,9 @@ from django.db.models import F, Model
 from django.http import Http404
 from django.utils import timezone
 
+from pantau.accounts.models import User
 from pantau.audit.services import record
+from pantau.core.actors import Actor, SystemActor
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.members.models import MemberState
 
@@ -216,7 +218,7 @@ def _create_record(
 @transaction.atomic
 def create_person(
     *,
-    acting_user,
+    acting_user: Actor,
     names: list[str],
     nationality: str,
     sharing: str = Sharing.ORIGINATOR,
@@ -250,7 +252,7 @@ def create_person(
 @transaction.atomic
 def create_syndicate(
     *,
-    acting_user,
+    acting_user: Actor,
     name: str,
     sharing: str = Sharing.ORIGINATOR,
     shared_with: list[str] | None = None,
@@ -348,7 +350,7 @@ def _update(
 @transaction.atomic
 def update_person(
     *,
-    acting_user,
+    acting_user: Actor,
     person: Person,
     version: int,
     sharing: str | None = None,
@@ -361,7 +363,7 @@ def update_person(
 @transaction.atomic
 def update_syndicate(
     *,
-    acting_user,
+    acting_user: Actor,
     syndicate: Syndicate,
     version: int,
     sharing: str | None = None,
@@ -377,7 +379,7 @@ def update_syndicate(
 @transaction.atomic
 def add_watch_entry(
     *,
-    acting_user,
+    acting_user: Actor,
     activity: str,
     source_agency: str,
     source_reliability: str,
@@ -429,7 +431,7 @@ def add_watch_entry(
 
 
 @transaction.atomic
-def read_record(*, acting_user, model: type[Model], pk: int):
+def read_record(*, acting_user: Actor, model: type[Model], pk: int):
     """A record the user may see, audited as read; Http404 alike for missing and not shared."""
     obj = model.objects.restrict(acting_user).select_related("originator").filter(pk=pk).first()  # type: ignore[attr-defined]
     if obj is None:
@@ -447,7 +449,7 @@ def read_record(*, acting_user, model: type[Model], pk: int):
 @transaction.atomic
 def list_records(
     *,
-    acting_user,
+    acting_user: Actor,
     model: type[Model],
     own_only: bool = False,
     select: tuple[str, ...] = (),
@@ -488,7 +490,7 @@ class SearchResult:
 
 
 @transaction.atomic
-def search(*, acting_user, query: str, limit: int = 50) -> SearchResult:
+def search(*, acting_user: User, query: str, limit: int = 50) -> SearchResult:
     """Name search across borders. Matches on records not shared with the searcher are not
     returned (the answer is exactly what it would be without them) but each creates a hit
     for the originating state, audited under the originator's name only."""
@@ -590,7 +592,7 @@ def _notify_hit(hit_id: int) -> None:
 
 
 @transaction.atomic
-def confirm_record(*, acting_user, obj: NarcoRecord) -> NarcoRecord:
+def confirm_record(*, acting_user: Actor, obj: NarcoRecord) -> NarcoRecord:
     """The originator confirms a record is still needed: a new review date, out of the archive."""
     if not can_edit_record(acting_user, obj):
         raise PermissionDenied("Only the originating Member State confirms a record")
@@ -620,7 +622,7 @@ def archive_overdue(*, today: datetime.date | None = None) -> int:
         ).select_related("originator"):
             model.objects.filter(pk=obj.pk).update(archived_at=timezone.now())
             record(
-                actor="pantau narco review",
+                actor=SystemActor("pantau narco review"),
                 action=f"narco.{model._meta.model_name}.archive",
                 obj=obj,
                 member_state=obj.originator.code,

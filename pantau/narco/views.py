@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from pantau.audit.models import AuditEvent
 from pantau.core.exceptions import ConflictError
 
 from . import services
 from .forms import PersonForm, SearchForm, SyndicateForm, WatchEntryForm
 from .models import Person, SearchHit, Syndicate, WatchListEntry
 from .permissions import can_edit_record, is_officer, officer_states
+from .querysets import access_events
 
 MODELS = {"persons": Person, "syndicates": Syndicate, "watch": WatchListEntry}
 
@@ -327,6 +327,6 @@ def hits(request):
 @officer_required
 def access(request):
     """Who read or changed our state's records, when and from where."""
-    events = AuditEvent.objects.narco_access(request.user).order_by("-id")
+    events = access_events(request.user).order_by("-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "narco/access.html", {"page": page, "state": _own_state(request)})

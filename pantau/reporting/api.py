@@ -15,9 +15,9 @@ from django.urls import reverse
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from pantau.api.auth import authenticated, public
-from pantau.api.schemas import Error
+from pantau.accounts.api_auth import authenticated, caller, public
 from pantau.core.exceptions import ConflictError
+from pantau.core.schemas import Error
 from pantau.members.api import etag, parse_if_match
 from pantau.workplan.models import Activity, WorkPlan
 
@@ -337,7 +337,7 @@ def put_entry(
         return Status(400, {"detail": f"If-Match is not an ETag of this entry: {if_match}"})
     try:
         entry = services.save_entry(
-            acting_user=request.user,
+            acting_user=caller(request),
             entry=entry,
             version=edited,
             **payload.dict(exclude_unset=True),

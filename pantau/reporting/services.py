@@ -2,13 +2,14 @@
 comments and evidence. Each is one transaction with its audit event and its permission check."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from pantau.accounts.models import User
 from pantau.audit.services import record
+from pantau.core.actors import Actor
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.members.models import MemberState
 from pantau.statistics.read import services as publication
@@ -96,7 +97,7 @@ def _create_report(
 @transaction.atomic
 def open_cycle(
     *,
-    acting_user,
+    acting_user: User,
     plan: WorkPlan,
     year: int,
     deadline: datetime.date,
@@ -137,16 +138,6 @@ def open_cycle(
     return cycle
 
 
-@dataclass
-class EntryChanges:
-    status: str | None = None
-    narrative: str | None = None
-    lead_agency: str | None = None
-    partners: str | None = None
-    period_start: datetime.date | None = None
-    period_end: datetime.date | None = None
-
-
 def validate_entry_values(values: dict) -> list[str]:
     problems = []
     status = values.get("status")
@@ -161,7 +152,9 @@ def validate_entry_values(values: dict) -> list[str]:
 
 
 @transaction.atomic
-def save_entry(*, acting_user, entry: ActivityStatus, version: int, **changes) -> ActivityStatus:
+def save_entry(
+    *, acting_user: User, entry: ActivityStatus, version: int, **changes
+) -> ActivityStatus:
     """Save a focal point's entry. `version` is the one the editor started from; if somebody
     saved in between, nothing is written and ConflictError carries their saved entry."""
     unknown = set(changes) - set(ENTRY_FIELDS)
@@ -214,7 +207,7 @@ def save_entry(*, acting_user, entry: ActivityStatus, version: int, **changes) -
 @transaction.atomic
 def transition(
     *,
-    acting_user,
+    acting_user: User,
     report: CountryReport,
     action: str,
     comment: str = "",
@@ -273,8 +266,17 @@ def transition(
         CountryReport.objects.filter(pk=current.previous_id, status__in=retire).update(
             status=ReportStatus.SUPERSEDED
         )
-    # The country-year's statistics are published with the report, in this transaction.
-    publication.on_report_transition(current, action, acting_user=acting_user)
+    if action in (Transition.APPROVE, Transition.PUBLISH):
+        # The country-year's statistics are published with the report, in this transaction:
+        # approval publishes the year's figures; publication (or a correction's approval)
+        # publishes whatever drafts were added since.
+        publication.publish_country_year(
+            ref_area=current.member_state.code,
+            year=current.cycle.year,
+            report=current,
+            report_action=action,
+            acting_user=acting_user,
+        )
     ReportTransition.objects.create(
         report=current,
         action=action,
@@ -311,7 +313,7 @@ def _notify_after_commit(report_id: int, action: str, actor: str, comment: str) 
 
 
 @transaction.atomic
-def open_correction(*, acting_user, report: CountryReport) -> CountryReport:
+def open_correction(*, acting_user: Actor, report: CountryReport) -> CountryReport:
     """Open a new draft version of an approved report, pre-filled from it."""
     current = (
         CountryReport.objects.select_for_update(of=("self",))
@@ -345,7 +347,7 @@ def open_correction(*, acting_user, report: CountryReport) -> CountryReport:
 @transaction.atomic
 def add_comment(
     *,
-    acting_user,
+    acting_user: User,
     report: CountryReport,
     body: str,
     activity: Activity | None = None,
@@ -391,7 +393,7 @@ def _locked_report(report_id: int) -> CountryReport:
 @transaction.atomic
 def add_evidence(
     *,
-    acting_user,
+    acting_user: User,
     entry: ActivityStatus,
     kind: str,
     title: str,
@@ -439,7 +441,7 @@ def add_evidence(
 
 
 @transaction.atomic
-def remove_evidence(*, acting_user, evidence: Evidence) -> None:
+def remove_evidence(*, acting_user: Actor, evidence: Evidence) -> None:
     report = _locked_report(evidence.entry.report_id)
     if not permissions.can_edit_report(acting_user, report):
         raise PermissionDenied("You may not remove evidence from this report")

@@ -26,7 +26,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from pantau.accounts.models import User
 from pantau.audit.services import record
+from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
 from pantau.core.files import sha256_of
 
@@ -616,7 +618,7 @@ def _check_can_edit(acting_user, report: CountryReport) -> None:
         raise PermissionDenied("Only the country's focal points and approver fill its report")
 
 
-def register_upload(*, acting_user, report: CountryReport, uploaded_file) -> ReportUpload:
+def register_upload(*, acting_user: User, report: CountryReport, uploaded_file) -> ReportUpload:
     """Parse an uploaded template and keep what it would do (or its problems) for preview.
     The parsing runs before the transaction: a slow file must not hold the write lock."""
     _check_can_edit(acting_user, report)
@@ -660,7 +662,7 @@ def _snapshot(values: dict[str, Any], version: int) -> dict[str, Any]:
 
 
 @transaction.atomic
-def apply_upload(*, acting_user, upload: ReportUpload) -> dict[str, int]:
+def apply_upload(*, acting_user: Actor, upload: ReportUpload) -> dict[str, int]:
     """Write every row of a previewed upload, or nothing: refused when the upload had
     problems, was applied already, or when any of its entries changed since the preview."""
     report = (

@@ -9,7 +9,7 @@ from pantau.workplan.querysets import plan_outline
 
 from .choices import ImplementationStatus
 from .models import ReportingCycle
-from .querysets import country_statuses, status_matrix
+from .querysets import country_statuses, regional_status, status_matrix
 
 
 def activity_status(request, code: str, year: int, activity: str):
@@ -57,5 +57,39 @@ def heatmap(request, code: str, year: int):
             "years": ReportingCycle.objects.filter(plan=outline.plan).values_list(
                 "year", flat=True
             ),
+        },
+    )
+
+
+def plan_detail(request, code: str):
+    outline = plan_outline(code)
+    if outline is None:
+        raise Http404("No such Work Plan")
+    years = list(
+        ReportingCycle.objects.filter(plan=outline.plan)
+        .order_by("year")
+        .values_list("year", flat=True)
+    )
+    year_param = request.GET.get("year", "")
+    year = int(year_param) if year_param.isdigit() and int(year_param) in years else None
+    statuses = regional_status(outline.plan, year) if year else None
+    demo = (
+        ReportingCycle.objects.filter(plan=outline.plan, year=year, is_demo=True).exists()
+        if year
+        else False
+    )
+    return render(
+        request,
+        "workplan/plan_detail.html",
+        {
+            "plan": outline.plan,
+            "outline": outline,
+            "successor": WorkPlan.objects.filter(predecessor=outline.plan).first(),
+            "all_plans": WorkPlan.objects.order_by("period_start"),
+            "years": years,
+            "year": year,
+            "statuses": statuses,
+            "demo_statuses": demo,
+            "status_choices": ImplementationStatus.choices,
         },
     )

@@ -2,8 +2,9 @@ from django.http import Http404
 from django.urls import reverse
 from ninja import Router
 
-from pantau.api.auth import public
-from pantau.api.schemas import Error, WorkPlanOut, WorkPlanSummary
+from pantau.accounts.api_auth import public
+from pantau.core.schemas import Error
+from pantau.workplan.schemas import WorkPlanOut, WorkPlanSummary
 
 from .models import WorkPlan
 from .querysets import plan_outline

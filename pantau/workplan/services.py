@@ -6,6 +6,7 @@ from django.db import transaction
 
 from pantau.accounts.permissions import can_manage_catalogue
 from pantau.audit.services import record
+from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
 
 from .catalogue import CatalogueError, PlanSpec
@@ -63,7 +64,7 @@ def _sync(model, existing: dict, wanted: dict, make, result: LoadResult, label):
 
 
 @transaction.atomic
-def load_catalogue(*, acting_user, spec: PlanSpec, system: bool = False) -> LoadResult:
+def load_catalogue(*, acting_user: Actor, spec: PlanSpec, system: bool = False) -> LoadResult:
     """Create or update a plan from a checked catalogue. Texts are replaced verbatim; codes
     that disappear are deleted (refused by the database if reports already point at them).
     `system` marks loads run from the command line by the operator (no user account)."""
@@ -182,7 +183,7 @@ def load_catalogue(*, acting_user, spec: PlanSpec, system: bool = False) -> Load
     )
 
     record(
-        actor=acting_user if not system else "pantau catalogue load",
+        actor=acting_user,
         action="workplan.catalogue.load",
         obj=plan,
         after={

@@ -334,7 +334,7 @@ def test_a_required_user_cannot_turn_2fa_off(client, make_user):
 
 
 def test_demo_accounts_that_need_2fa_get_a_device_and_otp_code_prints_its_code(client):
-    from pantau.core.demo import DEMO_PASSWORD, load_demo
+    from pantau.site.demo.accounts import DEMO_PASSWORD, load_demo
 
     load_demo()
     with_device = set(

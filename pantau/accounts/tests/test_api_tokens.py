@@ -12,6 +12,7 @@ from django.utils import timezone
 from pantau.accounts.models import ApiToken, User
 from pantau.accounts.services import revoke_token
 from pantau.audit.models import AuditEvent
+from pantau.core.actors import SystemActor
 from pantau.core.exceptions import PermissionDenied
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +68,13 @@ def test_me_lists_every_role_with_its_scope(api_client, make_user):
 
     user = make_user("focal_point", "TH")
     assign_role(
-        acting_user="test",
+        acting_user=SystemActor("test"),
         user=user,
         role="approver",
         member_state=MemberState.objects.get(code="TL"),
     )
     assign_role(
-        acting_user="test",
+        acting_user=SystemActor("test"),
         user=user,
         role="wg_member",
         working_group=WorkingGroup.objects.get(code="LE"),

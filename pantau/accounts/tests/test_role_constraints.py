@@ -8,6 +8,7 @@ from pantau.accounts.models import RoleAssignment
 from pantau.accounts.permissions import grants
 from pantau.accounts.services import assign_role
 from pantau.audit.models import AuditEvent
+from pantau.core.actors import SystemActor
 from pantau.members.models import MemberState
 from pantau.workplan.models import WorkingGroup
 
@@ -83,8 +84,12 @@ def test_assigning_a_role_twice_is_idempotent_and_audited_once(make_user):
     user = make_user()
     th = MemberState.objects.get(code="TH")
     start = AuditEvent.objects.latest("id").pk
-    first = assign_role(acting_user="test", user=user, role="focal_point", member_state=th)
-    again = assign_role(acting_user="test", user=user, role="focal_point", member_state=th)
+    first = assign_role(
+        acting_user=SystemActor("test"), user=user, role="focal_point", member_state=th
+    )
+    again = assign_role(
+        acting_user=SystemActor("test"), user=user, role="focal_point", member_state=th
+    )
     assert first.pk == again.pk
     events = list(AuditEvent.objects.filter(id__gt=start))
     assert [(e.action, e.member_state) for e in events] == [("accounts.role.assign", "TH")]
@@ -100,7 +105,7 @@ def test_a_new_role_takes_effect_on_the_same_user_object(make_user):
     user = make_user("focal_point", "TH")
     assert {g.member_state for g in grants(user)} == {"TH"}
     assign_role(
-        acting_user="test",
+        acting_user=SystemActor("test"),
         user=user,
         role="focal_point",
         member_state=MemberState.objects.get(code="MY"),

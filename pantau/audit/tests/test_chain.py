@@ -9,12 +9,14 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from pantau.audit.chain import GENESIS_HASH, event_hash
 from pantau.audit.models import AuditChainHead, AuditEvent
 from pantau.audit.services import _fields_of, record, verify
+from pantau.core.actors import SystemActor
 from pantau.core.request_context import current_request_id
 from pantau.members.models import Agency
 
@@ -25,7 +27,7 @@ def _append_three() -> list[AuditEvent]:
     with transaction.atomic():
         return [
             record(
-                actor="chain test",
+                actor=SystemActor("chain test"),
                 action=f"test.event.{n}",
                 object_type="test.thing",
                 object_id=str(n),
@@ -87,15 +89,22 @@ def test_record_stores_who_did_what_to_which_object(make_user):
     assert stored.occurred_at.tzinfo is not None
 
 
-def test_a_script_actor_is_kept_as_a_label():
+def test_a_system_actor_is_kept_by_its_name():
     with transaction.atomic():
-        event = record(actor="pantau import", action="test.script", object_type="test.thing")
+        event = record(
+            actor=SystemActor("pantau import"), action="test.script", object_type="test.thing"
+        )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.actor is None
     assert stored.actor_label == "pantau import"
-    with transaction.atomic():
-        event = record(actor=None, action="test.system", object_type="test.thing")
-    assert AuditEvent.objects.get(pk=event.pk).actor_label == "system"
+
+
+@pytest.mark.parametrize("actor", [None, "pantau import", AnonymousUser()])
+def test_an_unnamed_actor_is_refused_and_nothing_is_written(actor):
+    count = AuditEvent.objects.count()
+    with pytest.raises(TypeError), transaction.atomic():
+        record(actor=actor, action="test.nobody", object_type="test.thing")
+    assert AuditEvent.objects.count() == count
 
 
 def test_each_event_links_to_the_previous_one_and_the_head_follows():
@@ -130,7 +139,7 @@ def test_a_fresh_chain_verifies():
 def test_values_that_are_not_plain_json_still_verify_after_the_round_trip():
     with transaction.atomic():
         record(
-            actor="chain test",
+            actor=SystemActor("chain test"),
             action="test.types",
             object_type="test.thing",
             after={
@@ -190,7 +199,7 @@ def test_record_outside_a_transaction_is_refused():
 
     def outside():
         try:
-            record(actor="careless", action="test.outside", object_type="test.thing")
+            record(actor=SystemActor("careless"), action="test.outside", object_type="test.thing")
         except BaseException as exc:
             caught.append(exc)
         finally:

@@ -3,9 +3,9 @@ nothing, and an audit event for every read."""
 
 import pytest
 
-from pantau.api.api import api
 from pantau.audit.models import AuditEvent
 from pantau.narco.models import Person, Syndicate
+from pantau.site.api import api
 
 from .factories import last_event_id, make_person
 

@@ -8,10 +8,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pantau.accounts.models import RoleAssignment, User
 from pantau.audit.models import AuditEvent
 from pantau.audit.services import verify
-from pantau.core.demo import DEMO_PASSWORD
 from pantau.narco import services
-from pantau.narco.demo import load_narco_demo
 from pantau.narco.models import NameKey, Person, Syndicate, WatchListEntry
+from pantau.site.demo.accounts import DEMO_PASSWORD
+from pantau.site.demo.narco import load_narco_demo
 
 pytestmark = pytest.mark.django_db
 

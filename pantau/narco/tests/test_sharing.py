@@ -15,6 +15,7 @@ from pantau.audit.models import AuditEvent
 from pantau.core.exceptions import PermissionDenied
 from pantau.narco import services
 from pantau.narco.models import Person, Syndicate, WatchListEntry
+from pantau.narco.querysets import access_events
 
 from .factories import last_event_id, make_person
 
@@ -158,7 +159,7 @@ def test_outsiders_see_nothing_through_the_querysets(outsiders, records, who):
     for model in (Person, Syndicate, WatchListEntry):
         assert not model.objects.restrict(user).exists()
         assert not model.objects.restrict(user, "change").exists()
-    assert not AuditEvent.objects.narco_access(user).exists()
+    assert not access_events(user).exists()
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)

@@ -8,6 +8,7 @@ import datetime
 
 from pantau.accounts.models import User
 from pantau.accounts.services import assign_role, create_user
+from pantau.core.actors import SystemActor
 from pantau.members.models import MemberState
 from pantau.reporting import services
 from pantau.reporting.choices import Transition
@@ -35,9 +36,11 @@ def actor(role: str, state: str | None = None) -> User:
     username = f"factory.{role}.{(state or 'region').lower()}"
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = create_user(acting_user="test factory", username=username, password=None)
+        user = create_user(
+            acting_user=SystemActor("test factory"), username=username, password=None
+        )
         assign_role(
-            acting_user="test factory",
+            acting_user=SystemActor("test factory"),
             user=user,
             role=role,
             member_state=MemberState.objects.get(code=state) if state else None,

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 import pytest
 from django.db.models import Max
 
-from pantau.api.api import api
 from pantau.audit.models import AuditEvent
 from pantau.reporting import services
 from pantau.reporting.api import StatusValue
 from pantau.reporting.choices import ImplementationStatus, ReportStatus
 from pantau.reporting.models import ActivityStatus, CountryReport
+from pantau.site.api import api
 from pantau.workplan.models import WorkPlan
 
 pytestmark = pytest.mark.django_db

@@ -32,8 +32,9 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 
+from pantau.audit.services import UpsertTally
+from pantau.core.actors import SETUP, Actor
 from pantau.core.exceptions import PermissionDenied
-from pantau.core.services import UpsertTally
 
 from .. import permissions
 from ..choices import DIMENSIONS, TOTAL, UnitKind
@@ -617,7 +618,7 @@ def check_rules_file(data: dict, structure: Structure) -> list[str]:
 
 @transaction.atomic
 def load_validation_rules(
-    *, acting_user, data: dict, update_existing: bool = False, system: bool = False
+    *, acting_user: Actor, data: dict, update_existing: bool = False, system: bool = False
 ) -> RulesLoadResult:
     """Create the rules and bounds of `data` that do not exist yet (each audited). Existing
     ones are left as administrators edited them, unless `update_existing`. Idempotent: a
@@ -659,7 +660,7 @@ def load_validation_rules(
     return result
 
 
-def load_bundled_rules(*, acting_user="pantau setup") -> RulesLoadResult:
+def load_bundled_rules(*, acting_user: Actor = SETUP) -> RulesLoadResult:
     """The rules and bounds shipped with Pantau (`pantau setup`)."""
     return load_validation_rules(
         acting_user=acting_user, data=json.loads(RULES_FILE.read_text()), system=True

@@ -11,8 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pantau.accounts.choices import Role
+from pantau.accounts.models import User
 from pantau.accounts.permissions import has_role, is_administrator, member_states_for
 from pantau.audit.services import record
+from pantau.core.actors import Actor
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.members.models import MemberState
 
@@ -142,7 +144,7 @@ def _same_number(a: float | None, b: float | None) -> bool:
 @transaction.atomic
 def run_checks(
     *,
-    acting_user,
+    acting_user: Actor,
     ref_areas: Iterable[str] | None = None,
     first_year: int | None = None,
     last_year: int | None = None,
@@ -254,7 +256,7 @@ def run_checks(
         )
     if result.changed:
         record(
-            actor=acting_user or "pantau checks",
+            actor=acting_user,
             action="statistics.checks.run",
             object_type="statistics.validationfinding",
             object_repr=_scope_text(areas, first_year, last_year),
@@ -297,7 +299,7 @@ def _snapshot(finding: ValidationFinding) -> dict:
 
 @transaction.atomic
 def explain_finding(
-    *, acting_user, finding: ValidationFinding, explanation: str, version: int
+    *, acting_user: User, finding: ValidationFinding, explanation: str, version: int
 ) -> ValidationFinding:
     """The country's focal point or approver explains a flagged value (a seizure record, a
     change of definition...). `version` is the one the form showed: if somebody changed the
@@ -343,7 +345,7 @@ def explain_finding(
 
 @transaction.atomic
 def resolve_finding(
-    *, acting_user, finding: ValidationFinding, version: int, note: str = ""
+    *, acting_user: User, finding: ValidationFinding, version: int, note: str = ""
 ) -> ValidationFinding:
     """The Secretariat closes a finding: explained, corrected, or accepted as it is."""
     current = _locked(finding)

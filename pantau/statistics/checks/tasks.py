@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.tasks import task
 
+from pantau.core.actors import SystemActor
+
 from ..models import DataImport
 from .services import run_checks
 
@@ -27,7 +29,7 @@ def schedule_checks(
 def run_checks_after_import(import_id: int | None, ref_areas: list[str], first_year: int) -> dict:
     """The checks after values were written (idempotent: a second run changes nothing)."""
     result = run_checks(
-        acting_user=(
+        acting_user=SystemActor(
             f"pantau checks (import #{import_id})" if import_id else "pantau checks (data entry)"
         ),
         ref_areas=ref_areas,

@@ -22,8 +22,8 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.renderers import JSONRenderer
 
-from pantau.api.auth import authenticated, public
-from pantau.api.schemas import Error
+from pantau.accounts.api_auth import authenticated, caller, public
+from pantau.core.schemas import Error
 
 from ..choices import DIMENSIONS
 from ..ingest import pipeline
@@ -45,12 +45,6 @@ from ..read.querysets import (
 router = Router(tags=["Statistics"])
 
 PARAMETERS = frozenset({AREA, TIME, "group_by", "format", *(d.column for d in DIMENSIONS)})
-
-
-class CoverageOut(Schema):
-    reporting: int = Field(description="Member States whose figures are in the row")
-    members: int = Field(description="Member States asked for that were members in the period")
-    missing: list[str] = Field(description="Members without a figure in the row (not zeros)")
 
 
 class ObservationsOut(Schema):
@@ -193,7 +187,7 @@ def post_import(
             path = Path(temporary.name)
         try:
             result = pipeline.run_import(
-                acting_user=request.user,
+                acting_user=caller(request),
                 path=path,
                 file_name=file_name,
                 dry_run=dry_run,

@@ -1,6 +1,6 @@
-"""Exporting stored observations in the exchange formats: the long CSV of DESIGN.md (which
-`pantau import` reads back), the same as an Excel workbook (formula injection neutralised),
-and an SDMX-ML 2.1 structure-specific data message (written with sdmx1).
+"""Exporting stored observations in the exchange formats: the long CSV of
+docs/architecture.md (which `pantau import` reads back), the same as an Excel workbook
+(formula injection neutralised), and an SDMX-ML 2.1 structure-specific data message (sdmx1).
 
 Exports hold the observations as stored, one per row, every dimension of the indicator
 spelled out: values derived by Pantau (totals computed from parts) are left out, since they
@@ -25,7 +25,7 @@ from ..read.querysets import QueryError, parse_periods, tokens
 
 FORMATS = ("csv", "xlsx", "sdmx")
 UNITS = ("reported", "canonical")
-# Characters that make a spreadsheet read a cell as a formula (DESIGN.md: neutralised on export).
+# Characters that make a spreadsheet read a cell as a formula (neutralised on export).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
@@ -179,9 +179,9 @@ def number_text(value: float) -> str:
 
 
 def write_csv(export: Export, out: IO[str]) -> int:
-    """The long CSV of DESIGN.md, UTF-8, comma separated. Values are written exactly: it is
-    the machine exchange format, read back by `pantau import` and SDMX tools (spreadsheet
-    users take the XLSX, where formulas are neutralised)."""
+    """The long CSV of docs/architecture.md, UTF-8, comma separated. Values are written
+    exactly: it is the machine exchange format, read back by `pantau import` and SDMX tools
+    (spreadsheet users take the XLSX, where formulas are neutralised)."""
     writer = csv.writer(out, lineterminator="\n")
     columns = export.columns
     writer.writerow(columns)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pantau.audit.services import record
+from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
 
 from .. import permissions
@@ -275,7 +276,7 @@ def _plain(value: Decimal) -> str:
 
 
 def save_entry(
-    *, acting_user, ref_area: str, year: int, group: str, data: Mapping[str, str]
+    *, acting_user: Actor, ref_area: str, year: int, group: str, data: Mapping[str, str]
 ) -> EntryResult:
     """Save the cells of a form sent back (`data`: the posted fields). Every filled cell is
     checked first; if any has a problem nothing is written and the grids come back with the

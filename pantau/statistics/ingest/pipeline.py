@@ -6,11 +6,13 @@ called by the background task (tasks.py) and by `pantau import`."""
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from pantau.audit.services import record
+from pantau.core.actors import Actor, actor_label, is_user
 from pantau.core.exceptions import PermissionDenied
 from pantau.core.files import sha256_of
 
@@ -102,7 +104,7 @@ def _is_scope_problem(problem: Problem) -> bool:
 
 def run_import(
     *,
-    acting_user,
+    acting_user: Actor,
     path: str | Path,
     dry_run: bool = False,
     source: str = "",
@@ -136,14 +138,12 @@ def run_import(
     if publish and not source:
         raise ValueError("Values published directly name where they were published (source)")
     writable = None if system else permissions.writable_ref_areas(acting_user)
-    is_user = getattr(acting_user, "is_authenticated", False)
-    record_fields = {
+    by_user = is_user(acting_user)
+    record_fields: dict[str, Any] = {
         "file_name": file_name[:255],
         "sha256": sha256_of(path),
-        "uploaded_by": acting_user if is_user else None,
-        "uploaded_by_label": (
-            acting_user.get_username() if is_user else str(acting_user or "pantau import")
-        )[:150],
+        "uploaded_by": acting_user if by_user else None,
+        "uploaded_by_label": (actor_label(acting_user))[:150],
         "created_at": timezone.now(),
         "dry_run": dry_run,
         "source": source,
@@ -211,7 +211,7 @@ def run_import(
             now = timezone.now()
             staging.write(
                 data_import_id=data_import.pk,
-                acting_user_id=acting_user.pk if is_user else None,
+                acting_user_id=acting_user.pk if by_user else None,
                 publish=publish,
                 source=source,
                 now=now,
@@ -227,7 +227,7 @@ def run_import(
             )
             data_import.refresh_from_db()
             record(
-                actor=acting_user or "pantau import",
+                actor=acting_user,
                 action="statistics.import.apply",
                 obj=data_import,
                 member_state=_single(checked.ref_areas),
@@ -485,7 +485,7 @@ def _finish_without_writing(
     )
     action = "refuse" if status == ImportStatus.FAILED else "check"
     record(
-        actor=acting_user or "pantau import",
+        actor=acting_user,
         action=f"statistics.import.{action}",
         obj=data_import,
         member_state=_single(checked.ref_areas),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from pantau.accounts.models import User
 from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
 from pantau.core.files import sha256_of
@@ -21,7 +22,7 @@ from .readers import detect_format
 from .tasks import run_import_task
 
 
-def register_import(*, acting_user, uploaded_file, dry_run: bool = False) -> DataImport:
+def register_import(*, acting_user: User, uploaded_file, dry_run: bool = False) -> DataImport:
     """Keep a file uploaded on the web under MEDIA_ROOT/imports/ and queue its import: a
     pending DataImport now, and once that is committed the background task
     (tasks.run_import_task) that runs run_import on it, reporting its progress in the record."""

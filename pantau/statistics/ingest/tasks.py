@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.tasks import task
 from django.utils import timezone
 
+from pantau.core.actors import SystemActor
 from pantau.core.exceptions import PermissionDenied
 
 from ..choices import ImportStatus
@@ -61,7 +62,7 @@ def run_import_task(data_import_id: int, stored_name: str) -> dict:
     data_import.status = ImportStatus.RUNNING
     try:
         result = run_import(
-            acting_user=data_import.uploaded_by,
+            acting_user=data_import.uploaded_by or SystemActor(data_import.uploaded_by_label),
             path=Path(default_storage.path(stored_name)),
             file_name=data_import.file_name,
             dry_run=data_import.dry_run,

@@ -26,9 +26,9 @@ from django.db import transaction
 from django.db.models import Model, Q
 
 from pantau.audit.chain import to_json_value
-from pantau.audit.services import record, snapshot
+from pantau.audit.services import UpsertTally, record, snapshot
+from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
-from pantau.core.services import UpsertTally
 
 from .. import permissions
 from ..choices import DIMENSIONS, TOTAL, Aggregation, IndicatorGroup, UnitKind
@@ -109,7 +109,7 @@ def used_dimensions(indicator: Indicator) -> set[str]:
 @transaction.atomic
 def update_indicator(
     *,
-    acting_user,
+    acting_user: Actor,
     indicator: Indicator,
     name: str,
     definition: str,
@@ -196,7 +196,7 @@ def _check_parent(codelist: Codelist, code: Code | None, parent: Code | None) ->
 @transaction.atomic
 def save_code(
     *,
-    acting_user,
+    acting_user: Actor,
     codelist: Codelist,
     code: Code | None = None,
     identifier: str = "",
@@ -288,7 +288,7 @@ def code_uses(code: Code) -> list[str]:
 
 
 @transaction.atomic
-def delete_code(*, acting_user, code: Code, seen_revision: str | None = None) -> None:
+def delete_code(*, acting_user: Actor, code: Code, seen_revision: str | None = None) -> None:
     """Remove a code nothing uses (a mistake just added); a code in use is never removed."""
     _require(acting_user)
     code = _locked(code, seen_revision)  # type: ignore[assignment]
@@ -315,7 +315,7 @@ def delete_code(*, acting_user, code: Code, seen_revision: str | None = None) ->
 @transaction.atomic
 def update_unit(
     *,
-    acting_user,
+    acting_user: Actor,
     unit: Unit,
     name: str,
     factor: Decimal,
@@ -436,7 +436,7 @@ def check_metadata(data: dict) -> list[str]:
 
 @transaction.atomic
 def load_metadata(
-    *, acting_user, data: dict, update_existing: bool = False, system: bool = False
+    *, acting_user: Actor, data: dict, update_existing: bool = False, system: bool = False
 ) -> MetadataLoadResult:
     """Create the units, codelists, codes and indicators of `data` that do not exist yet.
     Existing ones are left as administrators edited them, unless `update_existing`. Idempotent:

@@ -1,8 +1,8 @@
 """Reading statistics: observations of one indicator, filtered, grouped and summed in the
 database, in one query whatever the number of values.
 
-The rules every answer follows (DESIGN.md, "Unit kinds are part of the key" and "A regional
-figure carries its coverage"):
+The rules every answer follows (docs/architecture.md, "Unit kinds are part of the key" and
+"A regional figure carries its coverage"):
 
 - Reads start from `DataValue.objects.restrict(user)`: the public sees published values, a
   Member State's focal points and approvers its drafts too, the regional roles everything.

@@ -1,6 +1,7 @@
 """Statistics follow the country report: a Member State's values for a year are drafts until
 that year's country report is approved, and are published with it. The reporting workflow
-(pantau.reporting.services.transition) calls `on_report_transition` in its own transaction,
+(pantau.reporting.services.transition) calls `publish_country_year` in its own transaction
+when it approves or publishes a report (statistics knows nothing of reports: it is told),
 after the report's status changed, so the report and its figures change together or not at
 all, and so do the published totals the public API reads (totals.py). Only published values
 are ever shown to the public (DataValue.objects.restrict)."""
@@ -9,16 +10,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from pantau.audit.services import record
-from pantau.reporting.choices import Transition
+from pantau.core.actors import Actor
 
 from ..choices import DataStatus
 from ..locks import lock_country_year
 from ..models import DataValue
 from .totals import refresh_published_totals
-
-# Approving a report publishes its year's figures; publishing it (or approving a correction)
-# publishes whatever drafts were added since.
-PUBLISHING_ACTIONS = frozenset({Transition.APPROVE, Transition.PUBLISH})
 
 
 def values_of(ref_area: str, year: int):
@@ -29,15 +26,15 @@ def values_of(ref_area: str, year: int):
     )
 
 
-def on_report_transition(report, action: str, *, acting_user=None) -> int:
-    """Publish the report's country-year drafts when the report is approved or published;
-    returns how many values were published. Must run inside the transition's transaction;
-    audited with the counts per indicator."""
-    if action not in PUBLISHING_ACTIONS:
-        return 0
+def publish_country_year(
+    *, ref_area: str, year: int, report, report_action: str, acting_user: Actor
+) -> int:
+    """Publish a Member State's drafts for a year, because `report` (its country report for
+    that year) was approved or published by `report_action`; returns how many values were
+    published. Must run inside the report's transition; audited with the counts per indicator
+    and the report as the object."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("publication follows the report: call it inside the transition")
-    ref_area, year = report.member_state.code, report.cycle.year
     lock_country_year(ref_area, year)  # an import of the same country-year waits, or is waited for
     drafts = values_of(ref_area, year).filter(status=DataStatus.DRAFT)
     counts = list(
@@ -54,7 +51,7 @@ def on_report_transition(report, action: str, *, acting_user=None) -> int:
         ref_areas=[ref_area], years=[year], indicator_ids=[pk for pk, _, _ in counts]
     )
     record(
-        actor=acting_user or "pantau",
+        actor=acting_user,
         action="statistics.values.publish",
         obj=report,
         member_state=ref_area,
@@ -63,7 +60,7 @@ def on_report_transition(report, action: str, *, acting_user=None) -> int:
             "status": DataStatus.PUBLISHED,
             "ref_area": ref_area,
             "year": year,
-            "report_action": action,
+            "report_action": report_action,
             "report_version": report.version,
             "published": published,
             "by_indicator": dict(sorted(by_indicator.items())),

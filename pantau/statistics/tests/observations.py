@@ -4,6 +4,8 @@ publication: a long CSV imported through the import service."""
 import itertools
 from pathlib import Path
 
+from pantau.core.actors import SystemActor
+
 from ..ingest import pipeline
 
 COLUMNS = [
@@ -40,7 +42,7 @@ def import_rows(user, folder: Path, rows: list[dict[str, str]], **options):
     lines += [",".join(r.get(c, "") for c in COLUMNS) for r in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = pipeline.run_import(
-        acting_user=user or "test operator", path=path, system=user is None, **options
+        acting_user=user or SystemActor("test operator"), path=path, system=user is None, **options
     )
     assert result.ok, [p.as_dict() for p in result.problems]
     return result

@@ -266,6 +266,7 @@ def kill_while_writing(db: Database, path: Path, rows: int) -> str:
     return seen
 
 
+@pytest.mark.slow
 def test_an_import_killed_while_writing_changes_nothing(database, tmp_path):
     db = database
     small, big = tmp_path / "small.csv", tmp_path / "big.csv"

@@ -6,8 +6,8 @@ import pytest
 from pantau.audit.models import AuditEvent
 from pantau.audit.services import verify
 from pantau.members.models import MemberState
+from pantau.site.demo import statistics as demo
 
-from .. import demo
 from ..models import DataImport, DataValue, ValidationFinding
 
 pytestmark = pytest.mark.django_db

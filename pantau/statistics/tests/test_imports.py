@@ -6,6 +6,7 @@ import pytest
 from pantau.accounts.services import assign_role
 from pantau.audit.models import AuditEvent
 from pantau.audit.services import verify
+from pantau.core.actors import SystemActor
 from pantau.core.exceptions import PermissionDenied
 from pantau.members.models import MemberState
 
@@ -231,7 +232,7 @@ def test_a_file_with_bad_rows_changes_nothing_and_names_every_one(people, tmp_pa
     before = stored()
     # A focal point of Thailand and of Timor-Leste (a member only since October 2025).
     assign_role(
-        acting_user="test",
+        acting_user=SystemActor("test"),
         user=people.th_focal,
         role="focal_point",
         member_state=MemberState.objects.get(code="TL"),

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from pantau.audit.models import AuditEvent
+from pantau.core.actors import SystemActor
 from pantau.core.exceptions import PermissionDenied
 
 from ..choices import DIMENSIONS, TOTAL, UnitKind
@@ -84,7 +85,7 @@ def test_units_convert_to_one_canonical_unit_per_kind():
 
 def test_loading_again_changes_and_records_nothing():
     events = AuditEvent.objects.count()
-    result = load_metadata(acting_user="test", data=metadata(), system=True)
+    result = load_metadata(acting_user=SystemActor("test"), data=metadata(), system=True)
     assert result.created == [] and result.updated == []
     assert result.unchanged > 50
     assert AuditEvent.objects.count() == events
@@ -123,4 +124,4 @@ def test_a_bad_metadata_file_is_refused_whole():
     assert any("every codelist has the total _T" in p for p in problems)
     assert any("DRUG_SEIZURE: unit_kinds" in p for p in problems)
     with pytest.raises(MetadataError):
-        load_metadata(acting_user="test", data=data, system=True)
+        load_metadata(acting_user=SystemActor("test"), data=data, system=True)

@@ -5,6 +5,7 @@ the value changes, resolved when the check passes again; run after every import.
 import pytest
 
 from pantau.audit.models import AuditEvent
+from pantau.core.actors import SystemActor
 
 from ..checks import rules
 from ..checks import services as findings
@@ -136,7 +137,7 @@ def test_values_outside_their_bounds(people, tmp_path):
 
 
 def run(**scope) -> dict:
-    return findings.run_checks(acting_user="test", system=True, **scope).as_dict()
+    return findings.run_checks(acting_user=SystemActor("test"), system=True, **scope).as_dict()
 
 
 def test_findings_follow_the_data(people, tmp_path):

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from pantau.reporting.choices import Transition
 from pantau.reporting.tests import factories
+from pantau.site.demo import statistics as demo
 
-from .. import demo
 from ..metadata import services as metadata_services
 from ..models import Code, Codelist, Indicator, PublishedTotal, StatisticsState
 from ..read import querysets, totals

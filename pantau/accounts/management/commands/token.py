@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pantau.accounts.choices import TokenScope
 from pantau.accounts.models import User
 from pantau.accounts.services import issue_token
+from pantau.core.actors import SystemActor
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         if days is not None and days < 0:
             raise CommandError("--days cannot be negative")
         _, key = issue_token(
-            acting_user=f"pantau token ({username})",
+            acting_user=SystemActor(f"pantau token ({username})"),
             user=user,
             name=name,
             days=days,

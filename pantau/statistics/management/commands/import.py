@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pantau.accounts.models import User
+from pantau.core.actors import SystemActor
 from pantau.core.exceptions import PermissionDenied
 
 from ...ingest.pipeline import ImportDenied, run_import
@@ -45,7 +47,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file")
-        acting_user = None
+        acting_user: User | SystemActor = SystemActor("pantau import")
         if as_user:
             try:
                 acting_user = get_user_model().objects.get(username=as_user, is_active=True)
@@ -70,7 +72,7 @@ class Command(BaseCommand):
 
             try:
                 result = run_import(
-                    acting_user=acting_user if as_user else "pantau import",
+                    acting_user=acting_user,
                     system=not as_user,
                     path=path,
                     file_name=path.name,

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from pantau.audit.services import record
+from pantau.core.actors import SystemActor
 
 from ...read.totals import refresh_all_published_totals
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             written = refresh_all_published_totals()
             record(
-                actor="pantau statistics",
+                actor=SystemActor("pantau statistics"),
                 action="statistics.totals.refresh",
                 object_type="statistics.publishedtotal",
                 object_repr="published totals",

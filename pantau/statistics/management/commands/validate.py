@@ -5,6 +5,7 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pantau.core.actors import SystemActor
 from pantau.members.models import MemberState
 
 from ...checks.services import run_checks
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             if first > last:
                 raise CommandError(f"--period {period!r}: the first year is after the last")
         result = run_checks(
-            acting_user="pantau validate",
+            acting_user=SystemActor("pantau validate"),
             ref_areas=areas,
             first_year=first,
             last_year=last,

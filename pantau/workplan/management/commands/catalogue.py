@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
+from pantau.core.actors import SystemActor
 from pantau.workplan.catalogue import CatalogueError, read_catalogue
 from pantau.workplan.services import load_catalogue
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{file}: valid ({summary})")
             return
         try:
-            result = load_catalogue(acting_user=None, spec=spec, system=True)
+            result = load_catalogue(
+                acting_user=SystemActor("pantau catalogue load"), spec=spec, system=True
+            )
         except CatalogueError as exc:
             raise CommandError("\n".join(exc.problems)) from exc
         except ProtectedError as exc:

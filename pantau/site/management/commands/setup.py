@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from pantau.core.setup import load_reference_and_catalogues
+from pantau.site.setup import load_reference_and_catalogues
 
 
 class Command(BaseCommand):

@@ -10,14 +10,14 @@ from pantau.accounts.models import User
 from pantau.accounts.permissions import TWO_FACTOR_ROLES
 from pantau.accounts.services import add_totp_device, assign_role, create_user
 from pantau.audit.services import record
+from pantau.core.actors import DEMO
+from pantau.core.models import DemoDataset
 from pantau.members.models import MemberState
 from pantau.workplan.models import WorkingGroup
 
-from .models import DemoDataset
-
 # Demo accounts only (never loaded in production), and printed by the loader on purpose.
 DEMO_PASSWORD = "pantau-demo"  # nosec B105  # noqa: S105
-ACTOR = "pantau demo load"
+ACTOR = DEMO
 
 
 def demo_accounts() -> list[tuple[str, str, str, str | None, str | None]]:

@@ -9,12 +9,11 @@ from pantau.accounts import otp
 from pantau.accounts.choices import Role
 from pantau.accounts.models import User
 from pantau.accounts.services import assign_role, create_user
-from pantau.core.demo import ACTOR, DEMO_PASSWORD, ensure_demo_device
 from pantau.members.models import MemberState
-
-from . import services
-from .choices import InformationGrade, PersonStatus, Sharing, SourceReliability
-from .models import NameKey
+from pantau.narco import services
+from pantau.narco.choices import InformationGrade, PersonStatus, Sharing, SourceReliability
+from pantau.narco.models import NameKey
+from pantau.site.demo.accounts import ACTOR, DEMO_PASSWORD, ensure_demo_device
 
 OFFICERS = [("th.narco", "TH"), ("my.narco", "MY"), ("la.narco", "LA")]
 

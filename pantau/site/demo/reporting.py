@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from pantau.accounts.models import User
 from pantau.audit.services import record
+from pantau.core.actors import DEMO
 from pantau.members.models import Agency
+from pantau.reporting.choices import ImplementationStatus, ReportStatus, Transition
+from pantau.reporting.models import ActivityStatus, CountryReport, ReportingCycle, ReportTransition
+from pantau.reporting.services import open_cycle
 from pantau.workplan.models import WorkPlan
 
-from .choices import ImplementationStatus, ReportStatus, Transition
-from .models import ActivityStatus, CountryReport, ReportingCycle, ReportTransition
-from .services import open_cycle
-
-ACTOR = "pantau demo load"
+ACTOR = DEMO
 FIRST_YEAR, APPROVED_UNTIL, OPEN_YEAR = 2016, 2024, 2025
 
 
@@ -124,7 +124,7 @@ def load_reporting_demo() -> int:
                         from_status=src,
                         to_status=dst,
                         actor=actor,
-                        actor_label=actor.username if actor else ACTOR,
+                        actor_label=actor.username if actor else ACTOR.name,
                         at=when,
                         comment="Illustrative demo workflow.",
                     )

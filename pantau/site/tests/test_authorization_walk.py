@@ -41,7 +41,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from pantau.accounts import otp
 from pantau.accounts.services import add_totp_device, issue_token
-from pantau.api.api import api
+from pantau.site.api import api
 
 pytestmark = [pytest.mark.django_db, pytest.mark.authz_walk]
 

@@ -1,7 +1,7 @@
 """Illustrative ADMN statistics for the demo: every Member State, 2015-2025, in the years it
 was a member (Timor-Leste from 2025), for the starter indicators. The magnitudes are
 plausible, not real: each state has a made-up profile, a trend and deterministic noise (a
-hash of the series, like pantau.reporting.demo), so every demo looks the same. Every value
+hash of the series, like pantau.site.demo.reporting), so every demo looks the same. Every value
 says it is illustrative (comment and source) and carries is_demo.
 
 The values go through the import service, as a file a country would send: the years whose
@@ -19,16 +19,16 @@ from pathlib import Path
 from django.db import transaction
 
 from pantau.audit.services import record
+from pantau.core.actors import DEMO
 from pantau.members.models import MemberState
 from pantau.reporting.choices import APPROVED_STATUSES
 from pantau.reporting.models import CountryReport, ReportingCycle
+from pantau.statistics.checks.services import run_checks
+from pantau.statistics.choices import TOTAL
+from pantau.statistics.ingest.pipeline import run_import
+from pantau.statistics.models import DataValue
 
-from .checks.services import run_checks
-from .choices import TOTAL
-from .ingest.pipeline import run_import
-from .models import DataValue
-
-ACTOR = "pantau demo load"
+ACTOR = DEMO
 SOURCE = "Illustrative demo data"
 FIRST_YEAR, LAST_YEAR = 2015, 2025
 COLUMNS = [

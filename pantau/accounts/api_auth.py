@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja import security
 
+from pantau.accounts.models import User
 from pantau.accounts.services import authenticate_token
 from pantau.core.exceptions import PermissionDenied
 
@@ -61,3 +62,10 @@ class OptionalBearer(security.HttpBearer):
 
 
 public = [OptionalBearer()]
+
+
+def caller(request: HttpRequest) -> User:
+    """The signed-in caller of an operation whose `auth` lets only users through."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

@@ -1,14 +1,17 @@
+"""The Work Plan's pages, under /workplan/: the plan itself (workplan.views) and, filled from the
+approved country reports, its implementation status, drill-down, heat map and exports. Owned by
+reporting, so that workplan knows nothing of the reports."""
+
 from django.urls import path
 
-from pantau.reporting import views_exports, views_workplan
+from pantau.workplan import views as workplan_views
 
-from . import views
+from . import views_exports, views_workplan
 
 app_name = "workplan"
 urlpatterns = [
-    path("", views.current_plan, name="current"),
-    path("<slug:code>/", views.plan_detail, name="detail"),
-    # The filled Work Plan (reporting): drill-down per country and heat map.
+    path("", workplan_views.current_plan, name="current"),
+    path("<slug:code>/", views_workplan.plan_detail, name="detail"),
     path(
         "<slug:code>/status/<int:year>/<str:activity>/",
         views_workplan.activity_status,

@@ -5,6 +5,7 @@ changed). Idempotent: run by `make run` every time, it changes nothing the secon
 import json
 from pathlib import Path
 
+from pantau.core.actors import SETUP
 from pantau.members.models import MemberState
 from pantau.members.services import load_reference_data
 from pantau.statistics.checks.rules import load_bundled_rules
@@ -26,17 +27,13 @@ def _membership() -> set[tuple]:
 
 def load_reference_and_catalogues() -> tuple[dict[str, int], list[LoadResult]]:
     membership = _membership()
-    counts = load_reference_data(
-        acting_user="pantau setup", data=json.loads(REFERENCE_FILE.read_text())
-    )
+    counts = load_reference_data(acting_user=SETUP, data=json.loads(REFERENCE_FILE.read_text()))
     results = [
-        load_catalogue(acting_user=None, spec=read_catalogue(CATALOGUE_DIR / name), system=True)
+        load_catalogue(acting_user=SETUP, spec=read_catalogue(CATALOGUE_DIR / name), system=True)
         for name in BUNDLED_CATALOGUES
     ]
-    load_metadata(
-        acting_user="pantau setup", data=json.loads(METADATA_FILE.read_text()), system=True
-    )
-    load_bundled_rules(acting_user="pantau setup")
+    load_metadata(acting_user=SETUP, data=json.loads(METADATA_FILE.read_text()), system=True)
+    load_bundled_rules(acting_user=SETUP)
     if _membership() != membership:
         # Membership is part of the indicators' structures and of every regional total.
         metadata_changed(refresh=False)

@@ -9,10 +9,10 @@ from django.urls import reverse
 from pantau.accounts.models import RoleAssignment, User
 from pantau.audit.models import AuditEvent
 from pantau.audit.services import verify
-from pantau.core.demo import DEMO_PASSWORD
 from pantau.core.models import DemoDataset
 from pantau.members.models import MemberState
-from pantau.narco.demo import OFFICERS as NARCO_OFFICERS
+from pantau.site.demo.accounts import DEMO_PASSWORD
+from pantau.site.demo.narco import OFFICERS as NARCO_OFFICERS
 from pantau.workplan.models import WorkingGroup
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,8 @@
-from datetime import date, datetime
+"""The Work Plan in the API."""
+
+from datetime import date
 
 from ninja import Schema
-
-
-class Error(Schema):
-    detail: str
 
 
 class ChildActivityOut(Schema):
@@ -69,59 +67,3 @@ class WorkPlanOut(WorkPlanSummary):
     working_groups: list[dict[str, str]]
     sections: list[SectionOut]
     reviews: list[ReviewOut]
-
-
-class AgencyOut(Schema):
-    id: int
-    name: str
-    acronym: str
-    kind: str
-    is_lead: bool
-    website: str
-    email: str
-    address: str
-    version: int
-
-
-class AgencyPatch(Schema):
-    name: str | None = None
-    acronym: str | None = None
-    website: str | None = None
-    email: str | None = None
-    address: str | None = None
-
-
-class MemberStateOut(Schema):
-    code: str
-    name: str
-    official_name: str
-    joined_on: date
-    left_on: date | None
-    agencies: list[AgencyOut]
-
-
-class RoleOut(Schema):
-    role: str
-    member_state: str | None
-    working_group: str | None
-
-
-class MeOut(Schema):
-    username: str
-    display_name: str
-    roles: list[RoleOut]
-
-
-class AuditEventOut(Schema):
-    id: int
-    occurred_at: datetime
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
-    object_repr: str
-    member_state: str
-    before: dict | list | None
-    after: dict | list | None
-    request_id: str
-    hash: str

@@ -1,7 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pantau.core.demo import DEMO_PASSWORD, demo_accounts, demo_two_factor_secrets, load_demo
 from pantau.members.models import MemberState
+from pantau.site.demo.accounts import (
+    DEMO_PASSWORD,
+    demo_accounts,
+    demo_two_factor_secrets,
+    load_demo,
+)
 
 
 class Command(BaseCommand):
@@ -14,20 +19,20 @@ class Command(BaseCommand):
         if not MemberState.objects.exists():
             raise CommandError("Run `pantau setup` first: the demo needs the Member States.")
         if action == "load":
-            from pantau.reporting.demo import load_reporting_demo
+            from pantau.site.demo.reporting import load_reporting_demo
 
             created = load_demo()
             self.stdout.write(f"Demo accounts: {len(created)} created (illustrative data).")
             cycles = load_reporting_demo()
             self.stdout.write(f"Demo reporting cycles: {cycles} created (illustrative statuses).")
-            from pantau.statistics.demo import load_statistics_demo
+            from pantau.site.demo.statistics import load_statistics_demo
 
             stats = load_statistics_demo()
             self.stdout.write(
                 f"Demo statistics: {stats['published']} published and {stats['draft']} draft "
                 f"values imported, {stats['findings']} findings (illustrative figures)."
             )
-            from pantau.narco.demo import load_narco_demo
+            from pantau.site.demo.narco import load_narco_demo
 
             self.stdout.write("\n".join(load_narco_demo()))
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
