@@ -97,7 +97,7 @@ def _create_report(
 @transaction.atomic
 def open_cycle(
     *,
-    acting_user: User,
+    acting_user: Actor,
     plan: WorkPlan,
     year: int,
     deadline: datetime.date,
@@ -116,7 +116,7 @@ def open_cycle(
         year=year,
         deadline=deadline,
         opened_at=timezone.now(),
-        opened_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        opened_by=acting_user if isinstance(acting_user, User) else None,
         is_demo=is_demo,
     )
     states = list(MemberState.objects.members_in_year(year).order_by("code"))
