@@ -168,6 +168,18 @@ LOGOUT_REDIRECT_URL = "home"
 # Django's tasks framework with a database-backed queue: the embedded default needs no broker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# --- Audit checkpoints -----------------------------------------------------------------------
+# The worker signs the audit chain's head with an Ed25519 key every PANTAU_AUDIT_CHECKPOINT_SECONDS
+# and appends it to a log outside the database (pantau/audit/checkpoints.py). In production keep
+# the key and the log off the database host (docs/deploy.md). A verify-only installation needs
+# just the public key (default: the key file's name + ".pub").
+PANTAU_AUDIT_KEY_FILE = Path(os.environ.get("PANTAU_AUDIT_KEY_FILE", VAR_DIR / "audit-signing.key"))
+PANTAU_AUDIT_PUBLIC_KEY_FILE = os.environ.get("PANTAU_AUDIT_PUBLIC_KEY_FILE") or None
+PANTAU_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("PANTAU_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")
+)
+PANTAU_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("PANTAU_AUDIT_CHECKPOINT_SECONDS", "3600"))
+
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]

@@ -25,8 +25,9 @@ class AuditEvent(models.Model):
     """One change (or, for restricted modules, one read) made through a service.
 
     Each event stores the hash of the previous one, so removing or editing any row breaks
-    the chain and `pantau audit verify` names the first broken event. Rows are never
-    updated or deleted by the application; database triggers refuse it as well.
+    the chain and `pantau audit verify` names every broken event; signed checkpoints kept
+    outside the database (checkpoints.py) catch a chain rewritten and re-hashed. Rows are
+    never updated or deleted by the application; database triggers refuse it as well.
     """
 
     occurred_at = models.DateTimeField(db_index=True)

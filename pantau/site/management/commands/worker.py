@@ -9,5 +9,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run queued tasks, then exit.")
 
     def handle(self, *args, batch, **options):
+        # The signed audit checkpoint runs now, then repeats itself (pantau/audit/tasks.py).
+        # Called by name: core imports no app.
+        call_command("audit", "checkpoint", "--enqueue", stdout=self.stdout)
         extra = ["--batch"] if batch else []
         call_command("db_worker", *extra, "--interval", "1")
