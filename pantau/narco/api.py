@@ -20,6 +20,7 @@ from pantau.members.api import etag, parse_if_match
 
 from . import services
 from .models import NarcoRecord, Person, Syndicate
+from .names import WordMatch
 from .permissions import can_edit_record, is_officer, officer_states
 
 # One body for "does not exist", "not shared with you" and "you are not an officer".
@@ -184,6 +185,14 @@ class SyndicateOut(Schema):
     updated_at: datetime
 
 
+class WordMatchOut(Schema):
+    query: str = Field(description="The word of the query (the whole query for whole_name)")
+    part: str = Field(description="The part of the recorded name it matched, as recorded")
+    name: str = Field(description="The recorded name (or alias) that part belongs to")
+    how: str = Field(description="exact, transliterated, one_edit, phonetic or whole_name")
+    score: float
+
+
 class PersonMatch(Schema):
     id: int
     names: list[str]
@@ -191,6 +200,9 @@ class PersonMatch(Schema):
     status: str
     originator: str
     score: float
+    explanation: list[WordMatchOut] = Field(
+        description="Why it matched: which part of which name matched each word of the query"
+    )
 
 
 class SyndicateMatch(Schema):
@@ -200,6 +212,9 @@ class SyndicateMatch(Schema):
     status: str
     originator: str
     score: float
+    explanation: list[WordMatchOut] = Field(
+        description="Why it matched: which part of which name matched each word of the query"
+    )
 
 
 class SearchOut(Schema):
@@ -337,6 +352,14 @@ def _if_match(if_match: str) -> int | Status:
 
 
 NOT_YOURS = "Only the originating Member State's officers change this record"
+
+
+def _explanation(why: list[WordMatch]) -> list[dict]:
+    """Why a search matched a record, for the API: the word matches, as plain values."""
+    return [
+        {"query": w.query, "part": w.part, "name": w.name, "how": w.how.value, "score": w.score}
+        for w in why
+    ]
 
 
 # --- Persons ----------------------------------------------------------------------------------
@@ -539,8 +562,9 @@ def search(request, query: Query[SearchQuery]):
                 "status": p.status,
                 "originator": p.originator.code,
                 "score": score,
+                "explanation": _explanation(why),
             }
-            for p, score in result.persons
+            for p, score, why in result.persons
         ],
         "syndicates": [
             {
@@ -550,7 +574,8 @@ def search(request, query: Query[SearchQuery]):
                 "status": s.status,
                 "originator": s.originator.code,
                 "score": score,
+                "explanation": _explanation(why),
             }
-            for s, score in result.syndicates
+            for s, score, why in result.syndicates
         ],
     }

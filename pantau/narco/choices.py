@@ -38,3 +38,13 @@ class InformationGrade(models.TextChoices):
     G2 = "2", _("2 – Known personally to the source, not to the officer")  # noqa: RUF001
     G3 = "3", _("3 – Not known personally to the source, corroborated")  # noqa: RUF001
     G4 = "4", _("4 – Cannot be judged")  # noqa: RUF001
+
+
+class MatchKind(models.TextChoices):
+    """How a query word matched a part of a recorded name, strongest first."""
+
+    EXACT = "exact", _("exact")
+    TRANSLITERATED = "transliterated", _("same once romanised")
+    ONE_EDIT = "one_edit", _("one letter differs")
+    PHONETIC = "phonetic", _("sounds alike")
+    WHOLE_NAME = "whole_name", _("whole name, spelling variant")

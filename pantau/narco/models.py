@@ -148,6 +148,18 @@ class NameKey(models.Model):
         return self.romanised
 
 
+class NameToken(models.Model):
+    """A key under which a name is found: a word, its sound, a one-letter deletion of it, or
+    the whole name without breaks (names.index_keys). The search looks keys up in the
+    database and scores only the records found, never every record."""
+
+    name_key = models.ForeignKey(NameKey, on_delete=models.CASCADE, related_name="tokens")
+    key = models.CharField(max_length=300, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class SearchHit(models.Model):
     """A partner's search matched a record it may not see. The originator is told (who
     searched, when, which of its records) so the two can talk through official channels;

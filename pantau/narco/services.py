@@ -3,9 +3,10 @@ audited (who saw which record, when, from where) in the same transaction as the 
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,7 +18,15 @@ from pantau.members.models import MemberState
 
 from . import names
 from .choices import PersonStatus, Sharing, SyndicateStatus
-from .models import NameKey, NarcoRecord, Person, SearchHit, Syndicate, WatchListEntry
+from .models import (
+    NameKey,
+    NameToken,
+    NarcoRecord,
+    Person,
+    SearchHit,
+    Syndicate,
+    WatchListEntry,
+)
 from .permissions import can_edit_record, officer_states
 
 REVIEW_PERIOD = datetime.timedelta(days=365)
@@ -81,13 +90,16 @@ def _sharing_states(sharing: str, codes: list[str], problems: list[str]) -> list
 
 def _index_names(obj: Person | Syndicate, all_names: list[str]) -> None:
     key = {"person": obj} if isinstance(obj, Person) else {"syndicate": obj}
-    NameKey.objects.filter(**key).delete()
-    NameKey.objects.bulk_create(
+    NameKey.objects.filter(**key).delete()  # and their tokens (CASCADE)
+    rows = NameKey.objects.bulk_create(
         NameKey(
             **key, name=n[:300], romanised=names.romanise(n)[:300], phonetic=names.phonetic(n)[:300]
         )
         for n in dict.fromkeys(all_names)
         if n.strip()
+    )
+    NameToken.objects.bulk_create(
+        NameToken(name_key=row, key=k) for row in rows for k in sorted(names.index_keys(row.name))
     )
 
 
@@ -483,37 +495,62 @@ def _record_reads(acting_user, action: str, model: type[Model], rows, **extra) -
         )
 
 
+class Match(NamedTuple):
+    """A record found by a search, its score and why (which name part matched which word)."""
+
+    record: Any
+    score: float
+    explanation: list[names.WordMatch]
+
+
 @dataclass
 class SearchResult:
-    persons: list[tuple[Person, float]] = field(default_factory=list)
-    syndicates: list[tuple[Syndicate, float]] = field(default_factory=list)
+    persons: list[Match] = field(default_factory=list)
+    syndicates: list[Match] = field(default_factory=list)
+
+
+def _candidates(query: str) -> dict[tuple[str, int], list[str]]:
+    """The names of every unarchived record that shares a key (a word, its sound, a one-letter
+    deletion, the unbroken name) with the query: the only records scored in Python.
+
+    Until issue 15.5 every name in the database was scored in Python on every search. The keys
+    are indexed (NameToken, kept by _index_names), so a search now costs what the query's
+    namesakes cost, not what the database holds. Every word match names.explain can make
+    shares a key; a whole-name fuzzy match sharing no word, sound or unbroken form with the
+    query is no longer found: the price of not reading every name."""
+    shared = NameToken.objects.filter(key__in=names.index_keys(query))
+    rows = (
+        NameKey.objects.filter(
+            Q(person_id__in=shared.values("name_key__person_id"))
+            | Q(syndicate_id__in=shared.values("name_key__syndicate_id")),
+            person__archived_at__isnull=True,
+            syndicate__archived_at__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("person_id", "syndicate_id", "name")
+    )
+    found: dict[tuple[str, int], list[str]] = {}
+    for person_id, syndicate_id, name in rows.iterator():
+        ident = ("person", person_id) if person_id else ("syndicate", syndicate_id)
+        found.setdefault(ident, []).append(name)
+    return found
 
 
 @transaction.atomic
 def search(*, acting_user: User, query: str, limit: int = 50) -> SearchResult:
-    """Name search across borders. Matches on records not shared with the searcher are not
+    """Name search across borders: one name finds every record with that name among its
+    names' parts (names.explain). Matches on records not shared with the searcher are not
     returned (the answer is exactly what it would be without them) but each creates a hit
     for the originating state, audited under the originator's name only."""
     own = _own_state(acting_user)
     query = query.strip()[:300]
     if len(names.romanise(query)) < 2:
         raise NarcoValidationError(["name: type at least two letters"])
-    best: dict[tuple[str, int], float] = {}
-    for key in (
-        NameKey.objects.filter(
-            person__archived_at__isnull=True, syndicate__archived_at__isnull=True
-        )
-        .values("person_id", "syndicate_id", "romanised", "phonetic")
-        .iterator()
-    ):
-        s = names.score(query, key["romanised"], key["phonetic"])
-        if s >= names.THRESHOLD:
-            ident = (
-                ("person", key["person_id"])
-                if key["person_id"]
-                else ("syndicate", key["syndicate_id"])
-            )
-            best[ident] = max(s, best.get(ident, 0.0))
+    best: dict[tuple[str, int], tuple[float, list[names.WordMatch]]] = {}
+    for ident, recorded in _candidates(query).items():
+        matched = names.explain(query, recorded)
+        if matched is not None:
+            best[ident] = matched
     result = SearchResult()
     visible_p = set(
         Person.objects.restrict(acting_user)
@@ -533,7 +570,7 @@ def search(*, acting_user: User, query: str, limit: int = 50) -> SearchResult:
     )
     now = timezone.now()
     # Best first; ties in a fixed order, so an answer never depends on the rows' storage order.
-    for (kind, pk), s in sorted(best.items(), key=lambda item: (-item[1], item[0])):
+    for (kind, pk), (s, why) in sorted(best.items(), key=lambda item: (-item[1][0], item[0])):
         obj = persons.get(pk) if kind == "person" else syndicates.get(pk)
         if obj is None:
             continue
@@ -541,7 +578,7 @@ def search(*, acting_user: User, query: str, limit: int = 50) -> SearchResult:
         if visible:
             target = result.persons if kind == "person" else result.syndicates
             if len(target) < limit:
-                target.append((obj, round(s, 1)))  # type: ignore[arg-type]
+                target.append(Match(obj, s, why))
             continue
         recent = SearchHit.objects.filter(
             **{kind: obj}, searched_by=acting_user, at__gte=now - datetime.timedelta(hours=24)
@@ -569,7 +606,7 @@ def search(*, acting_user: User, query: str, limit: int = 50) -> SearchResult:
         _notify_hit(hit.pk)
     # The originators of the records shown are told too: their names were read.
     for model, found in ((Person, result.persons), (Syndicate, result.syndicates)):
-        shown = [obj for obj, _ in found if obj.originator_id != own.pk]
+        shown = [m.record for m in found if m.record.originator_id != own.pk]
         _record_reads(acting_user, "narco.search.result", model, shown, query=query)
     record(
         actor=acting_user,
@@ -578,8 +615,8 @@ def search(*, acting_user: User, query: str, limit: int = 50) -> SearchResult:
         member_state=own.code,
         after={
             "query": query,
-            "persons": [p.pk for p, _ in result.persons],
-            "syndicates": [x.pk for x, _ in result.syndicates],
+            "persons": [m.record.pk for m in result.persons],
+            "syndicates": [m.record.pk for m in result.syndicates],
         },
     )
     return result

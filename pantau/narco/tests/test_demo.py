@@ -54,5 +54,5 @@ def test_the_demo_loads_once_and_is_illustrative():
 
     my = User.objects.get(username="my.narco")
     found = services.search(acting_user=my, query="Illustrative Somchai Demo").persons
-    assert [p.originator.code for p, _ in found] == ["TH"]
+    assert [m.record.originator.code for m in found] == ["TH"]
     assert User.objects.get(username="th.narco").check_password(DEMO_PASSWORD)

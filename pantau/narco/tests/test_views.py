@@ -171,7 +171,14 @@ def test_the_originator_sees_who_read_its_records(client, officers, records):
 
 def test_the_general_audit_page_shows_no_narco_event(client, officers, records, outsiders):
     client.sign_in(officers.my)
-    client.get(reverse("narco:person-detail", args=[records.th_my.pk]))
+    since = last_event_id()
+    assert client.get(reverse("narco:person-detail", args=[records.th_my.pk])).status_code == 200
+    # The read is audited (so there is a narco event the general page could show, and the
+    # absences below mean something): Malaysia's officer read Thailand's record.
+    read = AuditEvent.objects.get(id__gt=since, action="narco.person.read")
+    assert (read.actor, read.member_state) == (officers.my, "TH")
+    assert (read.object_type, read.object_id) == ("narco.person", str(records.th_my.pk))
+    assert read.object_repr == f"Person #{records.th_my.pk}"
     for who in ("secretariat", "administrator", "th-focal-point"):
         client.sign_in(outsiders[who])
         page = client.get("/audit/")
@@ -339,10 +346,20 @@ def test_a_watch_list_entry_is_added_from_a_record_page(client, officers, record
     # 4x4 grading selects on the form.
     assert re.search(r'<select name="source_reliability"', page.text)
     assert re.search(r'<select name="information_grade"', page.text)
-    # Lao PDR does not see Malaysia's entry shared with Thailand only.
+    # Lao PDR does not see Malaysia's entry shared with Thailand only; the page it does see
+    # is its audited read of the syndicate, which lists no entry of Malaysia's.
     client.sign_in(officers.la)
+    since = last_event_id()
     page = client.get(reverse("narco:syndicate-detail", args=[records.syn_all.pk]))
+    assert page.status_code == 200
+    assert "Illustrative Golden Network" in page.text
     assert "Illustrative shipment" not in page.text
+    read = AuditEvent.objects.get(id__gt=since, action="narco.syndicate.read")
+    assert (read.actor, read.member_state) == (officers.la, "TH")
+    assert (read.object_type, read.object_id) == ("narco.syndicate", str(records.syn_all.pk))
+    listed = AuditEvent.objects.filter(id__gt=since, action="narco.watchlistentry.list")
+    assert all(entry.pk not in e.after["ids"] for e in listed)
+    assert not listed.filter(member_state="MY").exists()
 
 
 def test_a_watch_entry_needs_a_grading(client, officers, records):
