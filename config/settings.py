@@ -268,8 +268,13 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Pantau")
 OTP_TOTP_THROTTLE_FACTOR = 1  # 1, 2, 4, 8... seconds between tries after wrong codes
 
 # Login throttling (django-axes): 5 failures for one username from one address lock that
-# pair out for 15 minutes; a successful sign-in clears the count. `pantau axes_reset` unlocks.
+# pair out for 15 minutes; a successful sign-in clears the count. Against password spraying
+# (a few passwords tried on every account), 20 failures from one address within the cool-off,
+# whatever the usernames, lock that address out of every account (the handler below).
+# `pantau axes_reset` unlocks; `pantau axes_reset_ip ADDRESS` unlocks one address.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "pantau.accounts.backends.AddressAwareAxesHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

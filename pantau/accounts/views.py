@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import otp, services
+from .backends import address_failures
 from .choices import TokenScope
 from .permissions import can_turn_off_two_factor, grants, requires_two_factor
 
@@ -234,7 +235,8 @@ def token_revoke(request, pk: int) -> HttpResponse:
 
 
 def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' answer once a username and address have failed too often (429)."""
+    """django-axes' answer once a username and address, or an address whatever the
+    usernames, have failed too often (429)."""
     from axes.helpers import get_client_username, get_cool_off
 
     cool_off = get_cool_off(request)
@@ -243,6 +245,7 @@ def lockout(request: HttpRequest, original_response=None, credentials=None) -> H
         "accounts/lockout.html",
         {
             "username": get_client_username(request, credentials) or "",
+            "whole_address": address_failures(request) >= settings.AXES_ADDRESS_FAILURE_LIMIT,
             "minutes": int(cool_off.total_seconds() // 60) if cool_off else 0,
         },
         status=settings.AXES_HTTP_RESPONSE_CODE,
