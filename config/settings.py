@@ -265,7 +265,12 @@ if PRODUCTION:
 # anybody else may turn it on. Whoever has a confirmed device is asked for a code at sign-in.
 PANTAU_REQUIRE_2FA = os.environ.get("PANTAU_REQUIRE_2FA", "1") == "1"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Pantau")
-OTP_TOTP_THROTTLE_FACTOR = 1  # 1, 2, 4, 8... seconds between tries after wrong codes
+# Wrong codes: the first PANTAU_OTP_FREE_FAILURES in a row cost nothing (a typo, then the
+# right code at once); after that, django-otp's back-off doubles the wait at each failure
+# (OTP_TOTP_THROTTLE_FACTOR * 2**(n-1) seconds after the n-th: 4, 8, 16 ... with 3 free tries).
+# A right code resets the count.
+PANTAU_OTP_FREE_FAILURES = 3
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Login throttling (django-axes): 5 failures for one username from one address lock that
 # pair out for 15 minutes; a successful sign-in clears the count. Against password spraying
