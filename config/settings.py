@@ -292,6 +292,14 @@ AXES_HTTP_RESPONSE_CODE = 429
 PANTAU_PROXY_COUNT = int(os.environ.get("PANTAU_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "pantau.accounts.backends.client_address"
 
+# "Forgot your password": at most PANTAU_PASSWORD_RESET_PER_ADDRESS requests from one
+# address and PANTAU_PASSWORD_RESET_PER_EMAIL for one e-mail address per
+# PANTAU_PASSWORD_RESET_WINDOW seconds; the link in the e-mail works once, for an hour.
+PANTAU_PASSWORD_RESET_PER_ADDRESS = int(os.environ.get("PANTAU_PASSWORD_RESET_PER_ADDRESS", "5"))
+PANTAU_PASSWORD_RESET_PER_EMAIL = int(os.environ.get("PANTAU_PASSWORD_RESET_PER_EMAIL", "3"))
+PANTAU_PASSWORD_RESET_WINDOW = 60 * 60
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
 # --- API -------------------------------------------------------------------------------------
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
 

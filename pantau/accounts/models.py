@@ -138,3 +138,26 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class PasswordResetRequest(models.Model):
+    """One "forgot your password" request, kept for the rate limit (per address and per
+    e-mail address) whether or not an account has that e-mail, so that refusals say nothing
+    about accounts. The e-mail address is kept as its SHA-256, never in clear."""
+
+    client_address = models.CharField(max_length=64, blank=True)
+    email_digest = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client_address", "requested_at"], name="reset_by_address"),
+            models.Index(fields=["email_digest", "requested_at"], name="reset_by_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"password reset requested from {self.client_address or '?'} at {self.requested_at}"
+
+    @staticmethod
+    def digest(email: str) -> str:
+        return hashlib.sha256(email.strip().lower().encode()).hexdigest()

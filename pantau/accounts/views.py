@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import otp, services
-from .backends import address_failures
+from .backends import address_failures, client_address
 from .choices import TokenScope
 from .permissions import can_turn_off_two_factor, grants, requires_two_factor
 
@@ -250,3 +251,58 @@ def lockout(request: HttpRequest, original_response=None, credentials=None) -> H
         },
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+# --- forgotten passwords -----------------------------------------------------------------------
+# Django's views, in Pantau's layout. The request goes through a rate-limited service that
+# sends the e-mail in the background; the answer never says whether an account has that
+# address. The link only sets the password: the user then signs in as usual, second factor
+# included, and every other session of theirs has ended.
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        try:
+            services.request_password_reset(
+                acting_user=self.request.user,
+                email=form.cleaned_data["email"],
+                client_address=client_address(self.request) or "",
+                domain=self.request.get_host(),
+                use_https=self.request.is_secure(),
+            )
+        except services.TooManyResetRequests:
+            return render(
+                self.request,
+                "accounts/password_reset_limited.html",
+                {"minutes": settings.PANTAU_PASSWORD_RESET_WINDOW // 60},
+                status=429,
+            )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's form (the password validators, the two fields), saving through the service."""
+
+    def save(self, commit: bool = True):
+        services.reset_password(
+            acting_user=self.user, user=self.user, password=self.cleaned_data["new_password1"]
+        )
+        return self.user
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password-reset-complete")
+    post_reset_login = False  # the user signs in, with the second factor if they have one
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
