@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pantau.accounts.middleware.SessionLifetimeMiddleware",
+    # Pages show times in the user's zone (profile), else TIME_ZONE; stored times stay UTC.
+    "pantau.accounts.middleware.TimeZoneMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "pantau.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -171,7 +173,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
-TIME_ZONE = "Asia/Jakarta"  # the ASEAN Secretariat's
+# The ASEAN Secretariat's: pages show times in it, with the zone, unless the user chose
+# another on their profile (pantau.accounts.middleware.TimeZoneMiddleware). Times are stored
+# in UTC, and the API sends them in UTC.
+TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -12,7 +12,7 @@ from pantau.audit.services import record
 from pantau.core.exceptions import PermissionDenied
 
 from .choices import Role, TokenScope
-from .models import ApiToken, PasswordResetRequest, RoleAssignment, User
+from .models import ApiToken, PasswordResetRequest, RoleAssignment, User, validate_time_zone
 from .permissions import can_turn_off_two_factor, is_administrator
 from .tasks import send_password_reset_email
 
@@ -61,6 +61,26 @@ def create_user(
         },
     )
     return user
+
+
+@transaction.atomic
+def set_time_zone(*, acting_user, user: User, time_zone: str) -> None:
+    """The zone pages show the user's times in ("": the site's). Stored times stay UTC."""
+    if not _acts_for(acting_user, user):
+        raise PermissionDenied("Only the user or an administrator may change their time zone")
+    validate_time_zone(time_zone)
+    before = User.objects.select_for_update().values_list("time_zone", flat=True).get(pk=user.pk)
+    if before == time_zone:
+        return
+    User.objects.filter(pk=user.pk).update(time_zone=time_zone)
+    user.time_zone = time_zone
+    record(
+        actor=acting_user,
+        action="accounts.user.time_zone",
+        obj=user,
+        before={"time_zone": before},
+        after={"time_zone": time_zone},
+    )
 
 
 @transaction.atomic

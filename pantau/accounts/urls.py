@@ -20,6 +20,7 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/time-zone/", views.time_zone, name="time-zone"),
     path("2fa/setup/", views.two_factor_setup, name="2fa-setup"),
     path("2fa/verify/", views.two_factor_verify, name="2fa-verify"),
     path("2fa/disable/", views.two_factor_disable, name="2fa-disable"),

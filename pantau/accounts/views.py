@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from . import otp, services
 from .backends import address_failures, client_address
 from .choices import TokenScope
+from .models import time_zone_names
 from .permissions import can_turn_off_two_factor, grants, requires_two_factor
 
 
@@ -42,6 +43,39 @@ class TokenForm(forms.Form):
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("a year"))],
         initial=90,
     )
+
+
+# The Member States' zones first, then every zone tzdata knows.
+ASEAN_TIME_ZONES = [
+    ("Asia/Brunei", _("Brunei Darussalam")),
+    ("Asia/Phnom_Penh", _("Cambodia")),
+    ("Asia/Jakarta", _("Indonesia (western)")),
+    ("Asia/Makassar", _("Indonesia (central)")),
+    ("Asia/Jayapura", _("Indonesia (eastern)")),
+    ("Asia/Vientiane", _("Lao PDR")),
+    ("Asia/Kuala_Lumpur", _("Malaysia")),
+    ("Asia/Yangon", _("Myanmar")),
+    ("Asia/Manila", _("the Philippines")),
+    ("Asia/Singapore", _("Singapore")),
+    ("Asia/Bangkok", _("Thailand")),
+    ("Asia/Dili", _("Timor-Leste")),
+    ("Asia/Ho_Chi_Minh", _("Viet Nam")),
+]
+
+
+def time_zone_choices() -> list:
+    return [
+        ("", _("The site's: %(zone)s") % {"zone": settings.TIME_ZONE}),
+        (
+            _("ASEAN Member States"),
+            [(zone, f"{zone} ({name})") for zone, name in ASEAN_TIME_ZONES],
+        ),
+        (_("All time zones"), [(zone, zone) for zone in sorted(time_zone_names())]),
+    ]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
 
 
 def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
@@ -103,7 +137,7 @@ def two_factor_verify(request) -> HttpResponse:
             form.add_error(
                 "code",
                 _("Too many wrong codes: wait until %(time)s, then try again.")
-                % {"time": timezone.localtime(until).strftime("%H:%M:%S")},
+                % {"time": timezone.localtime(until).strftime("%H:%M:%S %Z")},
             )
         elif otp.verify(device, form.cleaned_data["code"]):
             if pending is not None:
@@ -180,7 +214,7 @@ def two_factor_disable(request) -> HttpResponse:
     return redirect("accounts:profile")
 
 
-def _profile(request, *, token_form=None, new_key=None, new_token=None):
+def _profile(request, *, token_form=None, new_key=None, new_token=None, time_zone_form=None):
     assignments = request.user.role_assignments.select_related("member_state", "working_group")
     tokens = request.user.api_tokens.order_by("-created_at")
     response = render(
@@ -196,6 +230,9 @@ def _profile(request, *, token_form=None, new_key=None, new_token=None):
             "two_factor_on": otp.confirmed_device(request.user) is not None,
             "two_factor_required": requires_two_factor(request.user),
             "code_form": CodeForm(),
+            "time_zone_form": time_zone_form
+            or TimeZoneForm(initial={"time_zone": request.user.time_zone}),
+            "current_time_zone": timezone.get_current_timezone_name(),
         },
     )
     return response
@@ -223,6 +260,25 @@ def token_create(request) -> HttpResponse:
         scope=form.cleaned_data["scope"],
     )
     return _profile(request, new_key=key, new_token=token)
+
+
+@never_cache
+@login_required
+@require_POST
+def time_zone(request) -> HttpResponse:
+    """Choose the zone pages show one's times in (empty: the site's)."""
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, time_zone_form=form)
+    services.set_time_zone(
+        acting_user=request.user, user=request.user, time_zone=form.cleaned_data["time_zone"]
+    )
+    messages.success(
+        request,
+        _("Times are now shown in %(zone)s.")
+        % {"zone": form.cleaned_data["time_zone"] or settings.TIME_ZONE},
+    )
+    return redirect(reverse("accounts:profile") + "#time-zone")
 
 
 @login_required

@@ -123,6 +123,7 @@ WRITES: set[tuple[str, str]] = {
     *(("accounts:token-create", p) for p in SIGNED_IN),
     *(("accounts:2fa-setup", p) for p in SIGNED_IN),
     *(("accounts:2fa-disable", p) for p in OPTIONAL_2FA),
+    *(("accounts:time-zone", p) for p in SIGNED_IN),
     ("accounts:token-revoke", "th-focal"),  # the sample token is th-focal's
     # Thailand's focal point: its agencies and its draft report.
     ("members:agency-edit", "th-focal"),
