@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pantau.accounts.middleware.SessionLifetimeMiddleware",
+    # Pages show times in the user's zone (profile), else TIME_ZONE; stored times stay UTC.
+    "pantau.accounts.middleware.TimeZoneMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "pantau.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,7 +185,10 @@ PANTAU_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("PANTAU_AUDIT_CHECKPOINT_SE
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
-TIME_ZONE = "Asia/Jakarta"  # the ASEAN Secretariat's
+# The ASEAN Secretariat's: pages show times in it, with the zone, unless the user chose
+# another on their profile (pantau.accounts.middleware.TimeZoneMiddleware). Times are stored
+# in UTC, and the API sends them in UTC.
+TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -277,11 +282,21 @@ if PRODUCTION:
 # anybody else may turn it on. Whoever has a confirmed device is asked for a code at sign-in.
 PANTAU_REQUIRE_2FA = os.environ.get("PANTAU_REQUIRE_2FA", "1") == "1"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Pantau")
-OTP_TOTP_THROTTLE_FACTOR = 1  # 1, 2, 4, 8... seconds between tries after wrong codes
+# Wrong codes: the first PANTAU_OTP_FREE_FAILURES in a row cost nothing (a typo, then the
+# right code at once); after that, django-otp's back-off doubles the wait at each failure
+# (OTP_TOTP_THROTTLE_FACTOR * 2**(n-1) seconds after the n-th: 4, 8, 16 ... with 3 free tries).
+# A right code resets the count.
+PANTAU_OTP_FREE_FAILURES = 3
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Login throttling (django-axes): 5 failures for one username from one address lock that
-# pair out for 15 minutes; a successful sign-in clears the count. `pantau axes_reset` unlocks.
+# pair out for 15 minutes; a successful sign-in clears the count. Against password spraying
+# (a few passwords tried on every account), 20 failures from one address within the cool-off,
+# whatever the usernames, lock that address out of every account (the handler below).
+# `pantau axes_reset` unlocks; `pantau axes_reset_ip ADDRESS` unlocks one address.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "pantau.accounts.backends.AddressAwareAxesHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -293,6 +308,14 @@ AXES_HTTP_RESPONSE_CODE = 429
 # append to it (PANTAU_PROXY_COUNT=1 behind nginx), so that a client cannot pick its own.
 PANTAU_PROXY_COUNT = int(os.environ.get("PANTAU_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "pantau.accounts.backends.client_address"
+
+# "Forgot your password": at most PANTAU_PASSWORD_RESET_PER_ADDRESS requests from one
+# address and PANTAU_PASSWORD_RESET_PER_EMAIL for one e-mail address per
+# PANTAU_PASSWORD_RESET_WINDOW seconds; the link in the e-mail works once, for an hour.
+PANTAU_PASSWORD_RESET_PER_ADDRESS = int(os.environ.get("PANTAU_PASSWORD_RESET_PER_ADDRESS", "5"))
+PANTAU_PASSWORD_RESET_PER_EMAIL = int(os.environ.get("PANTAU_PASSWORD_RESET_PER_EMAIL", "3"))
+PANTAU_PASSWORD_RESET_WINDOW = 60 * 60
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 # --- API -------------------------------------------------------------------------------------
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))

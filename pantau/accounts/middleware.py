@@ -1,4 +1,5 @@
-"""Session rules for signed-in users: the session's lifetime, and the second factor.
+"""Per-request rules for signed-in users: the session's lifetime, the second factor, and the
+time zone pages show times in.
 
 SessionLifetimeMiddleware signs out a session idle for PANTAU_SESSION_IDLE seconds or older
 than PANTAU_SESSION_MAX_AGE however active (ASVS 3.3.2). The last-seen time is written at
@@ -11,15 +12,20 @@ verified reaches only the two-factor pages, sign-out and static files: pages red
 set-up or verification, API calls made with the session answer 403 in JSON. API calls with
 a bearer token are not concerned: pantau.accounts.api_auth ignores the session whenever a token is
 presented.
+
+TimeZoneMiddleware shows times in the signed-in user's time zone when they chose one (their
+profile), else in the site's (TIME_ZONE). Only display changes: stored times stay UTC.
 """
 
 import time
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from . import otp
 from .permissions import requires_two_factor
@@ -111,3 +117,23 @@ class TwoFactorMiddleware:
             response["HX-Redirect"] = target
             return response
         return HttpResponseRedirect(target)
+
+
+class TimeZoneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = getattr(request.user, "time_zone", "") if request.user.is_authenticated else ""
+        try:
+            if zone:
+                timezone.activate(ZoneInfo(zone))
+            else:
+                timezone.deactivate()
+        except (ZoneInfoNotFoundError, ValueError):
+            # A zone tzdata no longer knows (renamed or removed): the site's.
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -2,8 +2,11 @@
 
 import hashlib
 import secrets
+import zoneinfo
+from functools import cache
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,12 +15,34 @@ from django.utils.translation import gettext_lazy as _
 from .choices import NATIONAL_ROLES, REGIONAL_ROLES, Role, TokenScope
 
 
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA zones this installation knows (tzdata), read once."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in time_zone_names():
+        raise ValidationError(
+            _("%(value)s is not a known time zone (e.g. Asia/Bangkok)."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
 class User(AbstractUser):
     """A person who signs in. What they may do comes only from their role assignments."""
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     is_demo = models.BooleanField(
         default=False, help_text=_("Created by the demo loader; illustrative only.")
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Pages show times in this zone; empty: the site's (TIME_ZONE)."),
     )
 
     def __str__(self) -> str:
@@ -138,3 +163,26 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class PasswordResetRequest(models.Model):
+    """One "forgot your password" request, kept for the rate limit (per address and per
+    e-mail address) whether or not an account has that e-mail, so that refusals say nothing
+    about accounts. The e-mail address is kept as its SHA-256, never in clear."""
+
+    client_address = models.CharField(max_length=64, blank=True)
+    email_digest = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client_address", "requested_at"], name="reset_by_address"),
+            models.Index(fields=["email_digest", "requested_at"], name="reset_by_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"password reset requested from {self.client_address or '?'} at {self.requested_at}"
+
+    @staticmethod
+    def digest(email: str) -> str:
+        return hashlib.sha256(email.strip().lower().encode()).hexdigest()

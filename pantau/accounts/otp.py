@@ -10,6 +10,8 @@ from base64 import b32encode
 from binascii import unhexlify
 
 import segno
+from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.oath import TOTP
@@ -76,19 +78,34 @@ def check_first_code(key_hex: str, code: str) -> int | None:
 
 
 def verify(device: TOTPDevice, code: str) -> bool:
-    """Check a code against the device: each code works once, wrong codes slow further
-    tries down (django-otp's throttling)."""
-    from django_otp import verify_token
-
-    token = _normalise(code)
-    if token is None:
-        device.throttle_increment(commit=True)
-        return False
-    return verify_token(device.user, device.persistent_id, str(token)) is not None
+    """Check a code against the device: each code works once, and after FREE_FAILURES wrong
+    codes in a row further tries must wait (django-otp's back-off); a right code resets it."""
+    with transaction.atomic():
+        # Locked, so that two tries at once cannot both pass the throttle check.
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if throttled_until(locked) is not None:
+            return False
+        token = _normalise(code)
+        if token is None:
+            locked.throttle_increment(commit=True)
+            return False
+        if locked.throttling_failure_count < settings.PANTAU_OTP_FREE_FAILURES:
+            # Within the free tries: django-otp's own check (which would make the right code
+            # typed a second after a typo wait) is lifted for this one call. Its counting is
+            # kept: a wrong code still adds one failure, a right one resets them.
+            locked.throttling_failure_timestamp = None
+        verified = locked.verify_token(token)
+    device.refresh_from_db()
+    return verified
 
 
 def throttled_until(device: TOTPDevice):
-    """When the device accepts a code again after wrong ones, or None if it does now."""
+    """When the device accepts a code again after wrong ones, or None if it does now. The
+    first PANTAU_OTP_FREE_FAILURES wrong codes in a row cost no wait (a typo, then the right
+    code straight away); from then on django-otp's back-off applies: with a throttle factor
+    of 1, 2**(n-1) seconds after the n-th failure (4, 8, 16 s ... for n = 3, 4, 5 ...)."""
+    if device.throttling_failure_count < settings.PANTAU_OTP_FREE_FAILURES:
+        return None
     allowed, info = device.verify_is_allowed()
     if allowed or not info:
         return None

@@ -1,4 +1,5 @@
-"""Writes on accounts: users, role assignments, API tokens and TOTP devices, each audited."""
+"""Writes on accounts: users, role assignments, API tokens, TOTP devices and passwords, each
+audited; and the rate-limited requests for a password reset."""
 
 from datetime import timedelta
 
@@ -12,8 +13,9 @@ from pantau.core.actors import Actor, SystemActor
 from pantau.core.exceptions import PermissionDenied
 
 from .choices import Role, TokenScope
-from .models import ApiToken, RoleAssignment, User
+from .models import ApiToken, PasswordResetRequest, RoleAssignment, User, validate_time_zone
 from .permissions import can_turn_off_two_factor, is_administrator
+from .tasks import send_password_reset_email
 
 
 def _acts_for(acting_user, user: User) -> bool:
@@ -60,6 +62,26 @@ def create_user(
         },
     )
     return user
+
+
+@transaction.atomic
+def set_time_zone(*, acting_user, user: User, time_zone: str) -> None:
+    """The zone pages show the user's times in ("": the site's). Stored times stay UTC."""
+    if not _acts_for(acting_user, user):
+        raise PermissionDenied("Only the user or an administrator may change their time zone")
+    validate_time_zone(time_zone)
+    before = User.objects.select_for_update().values_list("time_zone", flat=True).get(pk=user.pk)
+    if before == time_zone:
+        return
+    User.objects.filter(pk=user.pk).update(time_zone=time_zone)
+    user.time_zone = time_zone
+    record(
+        actor=acting_user,
+        action="accounts.user.time_zone",
+        obj=user,
+        before={"time_zone": before},
+        after={"time_zone": time_zone},
+    )
 
 
 @transaction.atomic
@@ -203,3 +225,61 @@ def remove_totp_devices(*, acting_user: Actor, user: User) -> int:
         )
     TOTPDevice.objects.filter(pk__in=[d.pk for d in devices]).delete()
     return len(devices)
+
+
+# --- forgotten passwords -----------------------------------------------------------------------
+
+
+class TooManyResetRequests(Exception):
+    """Too many password-reset requests from this address, or for this e-mail address,
+    within PANTAU_PASSWORD_RESET_WINDOW. Counted whether or not an account has the e-mail."""
+
+
+@transaction.atomic
+def request_password_reset(
+    *, acting_user, email: str, client_address: str, domain: str, use_https: bool
+) -> None:
+    """Note the request, refuse it past the rate limits, else send the e-mail after commit.
+
+    Which accounts have that e-mail is looked up only by the task, so the answer, its
+    timing included, is the same whether or not one does. Refused requests count too: a
+    client that keeps asking stays refused."""
+    now = timezone.now()
+    window = now - timedelta(seconds=settings.PANTAU_PASSWORD_RESET_WINDOW)
+    digest = PasswordResetRequest.digest(email)
+    # Written before counting, so that refused requests count too. (Two requests at the
+    # same instant on PostgreSQL may each miss the other's uncommitted row: one extra e-mail
+    # at most per concurrent request, which a rate limit of a few per hour tolerates.)
+    PasswordResetRequest.objects.create(
+        client_address=client_address or "", email_digest=digest, requested_at=now
+    )
+    recent = PasswordResetRequest.objects.filter(requested_at__gt=window)
+    by_address = recent.filter(client_address=client_address or "").count()
+    by_email = recent.filter(email_digest=digest).count()
+    # Bookkeeping of the rate limit, not a domain change: rows past the window go.
+    PasswordResetRequest.objects.filter(requested_at__lte=window).delete()
+    if (
+        by_address > settings.PANTAU_PASSWORD_RESET_PER_ADDRESS
+        or by_email > settings.PANTAU_PASSWORD_RESET_PER_EMAIL
+    ):
+        raise TooManyResetRequests(email)
+    transaction.on_commit(
+        lambda: send_password_reset_email.enqueue(email.strip(), domain, use_https)
+    )
+
+
+@transaction.atomic
+def reset_password(*, acting_user, user: User, password: str) -> None:
+    """Set a new password (from a reset link, whose token the caller has checked). Every
+    session of the user ends (Django's session hash covers the password); a second factor
+    stays required at the next sign-in. The password itself is never written to the log."""
+    if not _acts_for(acting_user, user):
+        raise PermissionDenied("Only the user or an administrator may set a password")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(
+        actor=acting_user,
+        action="accounts.password.reset",
+        obj=user,
+        after={"user": user.username},
+    )

@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import otp, services
+from .backends import address_failures, client_address
 from .choices import TokenScope
+from .models import time_zone_names
 from .permissions import can_turn_off_two_factor, grants, requires_two_factor
 
 
@@ -40,6 +43,39 @@ class TokenForm(forms.Form):
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("a year"))],
         initial=90,
     )
+
+
+# The Member States' zones first, then every zone tzdata knows.
+ASEAN_TIME_ZONES = [
+    ("Asia/Brunei", _("Brunei Darussalam")),
+    ("Asia/Phnom_Penh", _("Cambodia")),
+    ("Asia/Jakarta", _("Indonesia (western)")),
+    ("Asia/Makassar", _("Indonesia (central)")),
+    ("Asia/Jayapura", _("Indonesia (eastern)")),
+    ("Asia/Vientiane", _("Lao PDR")),
+    ("Asia/Kuala_Lumpur", _("Malaysia")),
+    ("Asia/Yangon", _("Myanmar")),
+    ("Asia/Manila", _("the Philippines")),
+    ("Asia/Singapore", _("Singapore")),
+    ("Asia/Bangkok", _("Thailand")),
+    ("Asia/Dili", _("Timor-Leste")),
+    ("Asia/Ho_Chi_Minh", _("Viet Nam")),
+]
+
+
+def time_zone_choices() -> list:
+    return [
+        ("", _("The site's: %(zone)s") % {"zone": settings.TIME_ZONE}),
+        (
+            _("ASEAN Member States"),
+            [(zone, f"{zone} ({name})") for zone, name in ASEAN_TIME_ZONES],
+        ),
+        (_("All time zones"), [(zone, zone) for zone in sorted(time_zone_names())]),
+    ]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
 
 
 def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
@@ -101,7 +137,7 @@ def two_factor_verify(request) -> HttpResponse:
             form.add_error(
                 "code",
                 _("Too many wrong codes: wait until %(time)s, then try again.")
-                % {"time": timezone.localtime(until).strftime("%H:%M:%S")},
+                % {"time": timezone.localtime(until).strftime("%H:%M:%S %Z")},
             )
         elif otp.verify(device, form.cleaned_data["code"]):
             if pending is not None:
@@ -178,7 +214,7 @@ def two_factor_disable(request) -> HttpResponse:
     return redirect("accounts:profile")
 
 
-def _profile(request, *, token_form=None, new_key=None, new_token=None):
+def _profile(request, *, token_form=None, new_key=None, new_token=None, time_zone_form=None):
     assignments = request.user.role_assignments.select_related("member_state", "working_group")
     tokens = request.user.api_tokens.order_by("-created_at")
     response = render(
@@ -194,6 +230,9 @@ def _profile(request, *, token_form=None, new_key=None, new_token=None):
             "two_factor_on": otp.confirmed_device(request.user) is not None,
             "two_factor_required": requires_two_factor(request.user),
             "code_form": CodeForm(),
+            "time_zone_form": time_zone_form
+            or TimeZoneForm(initial={"time_zone": request.user.time_zone}),
+            "current_time_zone": timezone.get_current_timezone_name(),
         },
     )
     return response
@@ -223,6 +262,25 @@ def token_create(request) -> HttpResponse:
     return _profile(request, new_key=key, new_token=token)
 
 
+@never_cache
+@login_required
+@require_POST
+def time_zone(request) -> HttpResponse:
+    """Choose the zone pages show one's times in (empty: the site's)."""
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, time_zone_form=form)
+    services.set_time_zone(
+        acting_user=request.user, user=request.user, time_zone=form.cleaned_data["time_zone"]
+    )
+    messages.success(
+        request,
+        _("Times are now shown in %(zone)s.")
+        % {"zone": form.cleaned_data["time_zone"] or settings.TIME_ZONE},
+    )
+    return redirect(reverse("accounts:profile") + "#time-zone")
+
+
 @login_required
 @require_POST
 def token_revoke(request, pk: int) -> HttpResponse:
@@ -234,7 +292,8 @@ def token_revoke(request, pk: int) -> HttpResponse:
 
 
 def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' answer once a username and address have failed too often (429)."""
+    """django-axes' answer once a username and address, or an address whatever the
+    usernames, have failed too often (429)."""
     from axes.helpers import get_client_username, get_cool_off
 
     cool_off = get_cool_off(request)
@@ -243,7 +302,63 @@ def lockout(request: HttpRequest, original_response=None, credentials=None) -> H
         "accounts/lockout.html",
         {
             "username": get_client_username(request, credentials) or "",
+            "whole_address": address_failures(request) >= settings.AXES_ADDRESS_FAILURE_LIMIT,
             "minutes": int(cool_off.total_seconds() // 60) if cool_off else 0,
         },
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+# --- forgotten passwords -----------------------------------------------------------------------
+# Django's views, in Pantau's layout. The request goes through a rate-limited service that
+# sends the e-mail in the background; the answer never says whether an account has that
+# address. The link only sets the password: the user then signs in as usual, second factor
+# included, and every other session of theirs has ended.
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        try:
+            services.request_password_reset(
+                acting_user=self.request.user,
+                email=form.cleaned_data["email"],
+                client_address=client_address(self.request) or "",
+                domain=self.request.get_host(),
+                use_https=self.request.is_secure(),
+            )
+        except services.TooManyResetRequests:
+            return render(
+                self.request,
+                "accounts/password_reset_limited.html",
+                {"minutes": settings.PANTAU_PASSWORD_RESET_WINDOW // 60},
+                status=429,
+            )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Django's form (the password validators, the two fields), saving through the service."""
+
+    def save(self, commit: bool = True):
+        services.reset_password(
+            acting_user=self.user, user=self.user, password=self.cleaned_data["new_password1"]
+        )
+        return self.user
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password-reset-complete")
+    post_reset_login = False  # the user signs in, with the second factor if they have one
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

@@ -211,23 +211,84 @@ def test_with_a_device_the_password_alone_does_not_sign_in(client, make_user):
     assert client.get("/api/v1/me").status_code == 200
 
 
-def test_a_wrong_code_is_refused_and_slows_the_next_try(client, make_user):
+def wrong_code(device) -> str:
+    """A code no step within the tolerance accepts (even across a step's end)."""
+    accepted = {code(device.key, steps) for steps in (-1, 0, 1, 2)}
+    return next(c for c in ("000000", "111111", "222222", "333333", "444444") if c not in accepted)
+
+
+def test_a_typo_does_not_block_the_right_code_typed_straight_after(client, make_user):
     user = make_user("secretariat", username="siti")
     device = device_for(user)
     sign_in(client, "siti")
-    right = code(device.key)
-    wrong = "000000" if right != "000000" else "111111"
-    assert client.post(VERIFY, {"code": wrong}).status_code == 200
-    # Straight after a wrong code even the right one is refused (django-otp's throttling).
-    refused = client.post(VERIFY, {"code": right})
-    assert refused.status_code == 200
-    assert "Too many wrong codes" in refused.text
+    typo = client.post(VERIFY, {"code": wrong_code(device)})
+    assert typo.status_code == 200
+    assert "wrong or has expired" in typo.text
     assert not is_signed_in(client)
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=timezone.now() - timedelta(minutes=1)
-    )
-    assert client.post(VERIFY, {"code": right}).status_code == 302
+    # A second later, the right code: accepted, and the count of failures starts again.
+    response = client.post(VERIFY, {"code": code(device.key)})
+    assert response.status_code == 302
     assert is_signed_in(client)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_two_typos_then_the_right_code_still_sign_in(client, make_user):
+    user = make_user("secretariat", username="siti")
+    device = device_for(user)
+    sign_in(client, "siti")
+    for _ in range(2):
+        assert "wrong or has expired" in client.post(VERIFY, {"code": wrong_code(device)}).text
+    assert client.post(VERIFY, {"code": code(device.key)}).status_code == 302
+    assert is_signed_in(client)
+
+
+def test_guessing_codes_is_slowed_down_even_for_the_right_code(client, make_user):
+    user = make_user("secretariat", username="siti")
+    device = device_for(user)
+    sign_in(client, "siti")
+    for _ in range(3):
+        assert "wrong or has expired" in client.post(VERIFY, {"code": wrong_code(device)}).text
+    # After three wrong codes in a row, every try waits (django-otp's back-off), the right
+    # code included, and tries during the wait are not even checked.
+    for _ in range(5):
+        refused = client.post(VERIFY, {"code": code(device.key)})
+        assert refused.status_code == 200
+        assert "Too many wrong codes" in refused.text
+    assert not is_signed_in(client)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 3
+    assert otp.throttled_until(device) == device.throttling_failure_timestamp + timedelta(seconds=4)
+
+    # After the wait a wrong code doubles it ...
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=5)
+    )
+    assert "wrong or has expired" in client.post(VERIFY, {"code": wrong_code(device)}).text
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 4
+    assert otp.throttled_until(device) == device.throttling_failure_timestamp + timedelta(seconds=8)
+    assert "Too many wrong codes" in client.post(VERIFY, {"code": code(device.key)}).text
+
+    # ... and once it is over, the right code signs in and resets the count.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=9)
+    )
+    assert client.post(VERIFY, {"code": code(device.key)}).status_code == 302
+    assert is_signed_in(client)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_turning_2fa_off_is_throttled_the_same_way(client, make_user):
+    user = make_user("focal_point", "TH")
+    device = device_for(user)
+    client.force_login(user)
+    client.post(VERIFY, {"code": code(device.key)})
+    for _ in range(3):
+        client.post(reverse("accounts:2fa-disable"), {"code": wrong_code(device)})
+    client.post(reverse("accounts:2fa-disable"), {"code": code(device.key, 1)})
+    assert TOTPDevice.objects.filter(user=user).exists()
 
 
 def test_an_unverified_session_of_a_device_holder_must_verify(client, make_user):

@@ -133,3 +133,68 @@ def test_behind_a_proxy_the_forwarded_address_counts_and_cannot_be_forged(
     assert AccessAttempt.objects.get(username="somchai").ip_address == "203.0.113.7"
     # Another client behind the same proxy is not locked out.
     assert via_proxy(PASSWORD, "203.0.113.8").status_code == 302
+
+
+# --- Password spraying: a lock per address, across usernames ------------------------------------
+
+
+@pytest.fixture
+def colleagues(make_user):
+    return [make_user("focal_point", "TH", username=f"colleague{n}") for n in range(8)]
+
+
+def test_one_address_spraying_passwords_over_many_accounts_is_locked_out(
+    client, somchai, colleagues, settings
+):
+    assert settings.AXES_ADDRESS_FAILURE_LIMIT == 20
+    # Four wrong passwords on each of five accounts: below the per-account lock each time,
+    # until the twentieth failure from the address.
+    tries = [(user.username, f"Spring2026!{n}") for user in colleagues[:5] for n in range(4)]
+    for number, (username, password) in enumerate(tries, start=1):
+        response = attempt(client, username, password, address="198.51.100.9")
+        assert response.status_code == (429 if number == 20 else 200), number
+    # ... but twenty from one address lock it out, on an account it never tried, too, and
+    # the right password is refused without being checked.
+    refused = attempt(client, "somchai", PASSWORD, address="198.51.100.9")
+    assert refused.status_code == 429
+    assert "whatever the account" in refused.text
+    assert not signed_in(client)
+    assert not AccessAttempt.objects.filter(username="somchai").exists()
+    assert attempt(client, colleagues[6].username, PASSWORD, "198.51.100.9").status_code == 429
+    assert not signed_in(client)
+
+    # Another address is not concerned.
+    assert attempt(client, "somchai", PASSWORD, address="203.0.113.50").status_code == 302
+    assert signed_in(client)
+
+
+def test_nineteen_failures_from_an_address_do_not_lock_it(client, somchai, colleagues):
+    for user in colleagues[:5]:
+        for n in range(4 if user != colleagues[4] else 3):
+            attempt(client, user.username, f"wrong {n}", address="198.51.100.9")
+    assert attempt(client, "somchai", PASSWORD, address="198.51.100.9").status_code == 302
+    assert signed_in(client)
+
+
+def test_a_successful_sign_in_does_not_clear_the_address_count(client, colleagues, make_user):
+    # The sprayer's own valid account cannot be used to wipe the count of the others.
+    make_user("focal_point", "MY", username="sprayer")
+    for user in colleagues[:4]:
+        for n in range(4):
+            attempt(client, user.username, f"wrong {n}", address="198.51.100.9")
+    for n in range(3):
+        attempt(client, "sprayer", f"wrong {n}", address="198.51.100.9")
+    assert attempt(client, "sprayer", PASSWORD, address="198.51.100.9").status_code == 302
+    client.post(reverse("accounts:logout"))
+    for n in range(4):
+        attempt(client, colleagues[4].username, f"wrong {n}", address="198.51.100.9")
+    assert attempt(client, colleagues[5].username, PASSWORD, "198.51.100.9").status_code == 429
+
+
+def test_the_address_lock_ends_after_the_cool_off(client, somchai, colleagues):
+    for user in colleagues[:5]:
+        for n in range(4):
+            attempt(client, user.username, f"wrong {n}", address="198.51.100.9")
+    assert attempt(client, "somchai", PASSWORD, address="198.51.100.9").status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert attempt(client, "somchai", PASSWORD, address="198.51.100.9").status_code == 302

@@ -78,6 +78,11 @@ PUBLIC_PAGES = {
     "members:detail",
     "reporting:index",  # lists published reports only to anonymous
     "accounts:login",
+    # "Forgot your password": the request form, its answer, the link and its end.
+    "accounts:password-reset",
+    "accounts:password-reset-done",
+    "accounts:password-reset-confirm",
+    "accounts:password-reset-complete",
     "api-v1:openapi-json",
     "api-v1:openapi-view",
     "admin:login",  # sends to Pantau's sign-in page
@@ -102,6 +107,8 @@ HARMLESS_POSTS = {
     "accounts:login": "the sign-in form: an empty form is an invalid form",
     "admin:login": "sends to Pantau's sign-in page",
     "accounts:2fa-verify": "checks a code; without a pending sign-in it sends to the login page",
+    "accounts:password-reset": "an empty form is an invalid form (a valid one notes the request)",
+    "accounts:password-reset-confirm": "the sample link is not valid: nothing is set",
     "accounts:logout": "signs the session out (sessions are not in the fingerprint)",
     "admin:logout": "the same, for the admin",
 }
@@ -116,6 +123,7 @@ WRITES: set[tuple[str, str]] = {
     *(("accounts:token-create", p) for p in SIGNED_IN),
     *(("accounts:2fa-setup", p) for p in SIGNED_IN),
     *(("accounts:2fa-disable", p) for p in OPTIONAL_2FA),
+    *(("accounts:time-zone", p) for p in SIGNED_IN),
     ("accounts:token-revoke", "th-focal"),  # the sample token is th-focal's
     # Thailand's focal point: its agencies and its draft report.
     ("members:agency-edit", "th-focal"),
@@ -252,6 +260,8 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("narco:syndicate-watch", "pk"): str(syndicate.pk),
             ("narco:watch-confirm", "pk"): str(watch.pk),
             ("accounts:token-revoke", "pk"): str(token.pk),
+            ("accounts:password-reset-confirm", "uidb64"): "MQ",
+            ("accounts:password-reset-confirm", "token"): "set-password",
             ("statistics:import-detail", "pk"): str(data_import.pk),
             ("statistics:entry", "group"): "seizures",
             # The statistics metadata: administrators only (no persona is one).
