@@ -73,3 +73,13 @@ def _two_factor_not_required(settings):
     # two-factor authentication (accounts/tests/test_2fa.py) and the authorisation walk turn
     # the requirement back on, as production has it.
     settings.PANTAU_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_files(settings, tmp_path):
+    # The signing key and the checkpoint log of a test are its own: never the development
+    # ones under var/ (`make run`'s worker writes checkpoints of the development database).
+    settings.PANTAU_AUDIT_KEY_FILE = tmp_path / "keys" / "audit-signing.key"
+    settings.PANTAU_AUDIT_PUBLIC_KEY_FILE = None
+    settings.PANTAU_AUDIT_CHECKPOINT_FILE = tmp_path / "log" / "audit-checkpoints.jsonl"
+    settings.PANTAU_AUDIT_CHECKPOINT_SECONDS = 3600

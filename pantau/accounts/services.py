@@ -65,7 +65,7 @@ def create_user(
 
 
 @transaction.atomic
-def set_time_zone(*, acting_user, user: User, time_zone: str) -> None:
+def set_time_zone(*, acting_user: Actor, user: User, time_zone: str) -> None:
     """The zone pages show the user's times in ("": the site's). Stored times stay UTC."""
     if not _acts_for(acting_user, user):
         raise PermissionDenied("Only the user or an administrator may change their time zone")
@@ -269,7 +269,7 @@ def request_password_reset(
 
 
 @transaction.atomic
-def reset_password(*, acting_user, user: User, password: str) -> None:
+def reset_password(*, acting_user: Actor, user: User, password: str) -> None:
     """Set a new password (from a reset link, whose token the caller has checked). Every
     session of the user ends (Django's session hash covers the password); a second factor
     stays required at the next sign-in. The password itself is never written to the log."""

@@ -14,6 +14,7 @@ from pantau.accounts.models import User
 from pantau.accounts.services import set_time_zone
 from pantau.audit.models import AuditEvent
 from pantau.audit.services import record
+from pantau.core.actors import SystemActor
 from pantau.core.exceptions import PermissionDenied
 from pantau.narco import services as narco_services
 from pantau.narco.tests.factories import make_person
@@ -33,7 +34,9 @@ def at_instant():
 @pytest.fixture
 def event(db):
     with at_instant(), transaction.atomic():
-        return record(actor="test", action="accounts.test.instant", object_repr="instant")
+        return record(
+            actor=SystemActor("test"), action="accounts.test.instant", object_repr="instant"
+        )
 
 
 def row_of(page: str, marker: str) -> str:

@@ -22,6 +22,7 @@ from pantau.audit.chain import event_hash
 from pantau.audit.models import AuditChainHead, AuditEvent
 from pantau.audit.services import _fields_of, record, verify, write_checkpoint
 from pantau.audit.tasks import checkpoint_task
+from pantau.core.actors import SystemActor
 
 from .test_chain import _drop_append_only_triggers, _execute
 
@@ -32,7 +33,7 @@ def _append(count: int) -> list[AuditEvent]:
     with transaction.atomic():
         return [
             record(
-                actor="checkpoint test",
+                actor=SystemActor("checkpoint test"),
                 action=f"test.checkpoint.{n}",
                 object_type="test.thing",
                 object_id=str(n),
