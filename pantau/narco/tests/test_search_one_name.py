@@ -11,14 +11,14 @@ from django.urls import reverse
 from pantau.accounts.models import User
 from pantau.audit.models import AuditEvent
 from pantau.narco import names, services
-from pantau.narco.demo import load_narco_demo
 from pantau.narco.models import NameKey, NameToken, Person, SearchHit, Syndicate
+from pantau.site.demo.narco import load_narco_demo
 
 from .factories import make_person
 
 pytestmark = pytest.mark.django_db
 
-# The demo's records (pantau/narco/demo.py): who made them, with whom they are shared.
+# The demo's records (pantau/site/demo/narco.py): who made them, with whom they are shared.
 SOMCHAI = "Illustrative Somchai Demo"  # TH, shared with MY; also "Illustrative สมชาย เดโม"
 NGUYEN = "Illustrative Nguyễn Văn Demo"  # LA, shared with TH; also "Illustrative Nguyen Van Demo"
 GOLDEN = "Illustrative Golden Demo Network"  # MY, shared with all
