@@ -9,12 +9,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_404_page_in_the_sites_layout(client):
-    response = client.get("/no/such/page", HTTP_REFERER="http://testserver/members/")
+    response = client.get("/no/such/page", HTTP_REFERER="http://testserver/members/TH/")
     assert response.status_code == 404
     html = response.content.decode()
     assert "Page not found" in html
     assert '<header class="site">' in html  # the base layout
-    assert 'href="/members/"' in html  # back
+    assert 'href="http://testserver/members/TH/">Back' in html
     assert 'href="/accounts/login/?next=/no/such/page"' in html
     assert "urlpatterns" not in html and "URLconf" not in html
 
@@ -62,3 +62,37 @@ def test_500_page_renders_without_request_or_database(django_assert_num_queries)
     with django_assert_num_queries(0):
         html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
+
+
+# --- the services' errors, mapped once (pantau.core.exceptions, ServiceErrorMiddleware) -------
+
+
+@pytest.mark.urls("pantau.core.tests.urls_errors")
+def test_a_service_refusal_answers_the_403_page_with_its_reason(client):
+    response = client.get("/test/service-refuses")
+    assert response.status_code == 403
+    assert "Only the ASEAN Secretariat opens reporting cycles" in response.text
+    assert '<header class="site">' in response.text
+
+
+@pytest.mark.urls("pantau.core.tests.urls_errors")
+def test_a_service_refusal_under_the_api_is_json(client):
+    response = client.get("/api/v1/test/service-refuses")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the ASEAN Secretariat opens reporting cycles"}
+
+
+@pytest.mark.urls("pantau.core.tests.urls_errors")
+def test_a_conflict_no_view_handles_answers_the_409_page(client):
+    response = client.get("/test/conflict", HTTP_REFERER="http://testserver/members/TH/")
+    assert response.status_code == 409
+    assert "Somebody else saved first" in response.text
+    assert "now version 3, you edited version 2" in response.text
+    assert 'href="http://testserver/members/TH/">Back' in response.text
+
+
+@pytest.mark.urls("pantau.core.tests.urls_errors")
+def test_a_conflict_under_the_api_is_json(client):
+    response = client.get("/api/v1/test/conflict")
+    assert response.status_code == 409
+    assert "you edited version 2" in response.json()["detail"]

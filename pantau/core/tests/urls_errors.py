@@ -4,6 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 
 from config import urls as site_urls
+from pantau.core.exceptions import ConflictError
+from pantau.core.exceptions import PermissionDenied as ServicePermissionDenied
+from pantau.members.models import MemberState
 
 
 def boom(request):
@@ -14,7 +17,21 @@ def forbidden(request):
     raise PermissionDenied
 
 
+def service_refuses(request):
+    raise ServicePermissionDenied("Only the ASEAN Secretariat opens reporting cycles")
+
+
+def service_conflict(request):
+    state = MemberState.objects.get(code="TH")
+    state.version = 3  # what "somebody else" saved
+    raise ConflictError(current=state, submitted_version=2)
+
+
 urlpatterns = [
+    path("test/service-refuses", service_refuses),
+    path("api/v1/test/service-refuses", service_refuses),
+    path("test/conflict", service_conflict),
+    path("api/v1/test/conflict", service_conflict),
     path("test/boom", boom),
     path("api/v1/test/boom", boom),
     path("test/forbidden", forbidden),
