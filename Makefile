@@ -1,4 +1,6 @@
-# Pantau: `make run` serves a demo on http://127.0.0.1:8000, `make test` runs the suite.
+# Pantau: `make run` serves a demo on http://127.0.0.1:8000 (DEBUG off, as in production),
+# `make dev` the same demo with DEBUG on (Django's runserver: reloads code, shows tracebacks),
+# `make test` runs the suite.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint typecheck check bandit bench audit clean
+.PHONY: run dev test install lint typecheck check bandit bench audit clean
 
 # Create .venv with a Python >= 3.12 found by running the candidates (see scripts/find-python),
 # then install the project with its pinned dependencies. Re-done only when pyproject.toml changes.
@@ -21,14 +23,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: export DEBUG := 0
+dev: export DEBUG := 1
+run dev: $(STAMP)
 	$(BIN)/pantau migrate --noinput
 	$(BIN)/pantau setup
 	$(BIN)/pantau demo load
-	@echo "Starting the worker and the server on http://127.0.0.1:$(PORT) (Ctrl-C stops both)"
+	@echo "Starting the worker and the server on http://127.0.0.1:$(PORT) (DEBUG=$$DEBUG; Ctrl-C stops both)"
 	@trap 'kill 0' EXIT INT TERM; \
 		$(BIN)/pantau worker & \
-		PORT=$(PORT) $(BIN)/pantau serve
+		$(if $(filter dev,$@),$(BIN)/pantau runserver 127.0.0.1:$(PORT),PORT=$(PORT) $(BIN)/pantau serve)
 
 # The suite runs in parallel, one process per core (pytest-xdist).
 test: $(STAMP)

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pantau.core.middleware.RequestIdMiddleware",
     "pantau.core.middleware.RequestSizeMiddleware",
+    # The services' errors that a view lets through become the site's error pages.
+    "pantau.core.middleware.ServiceErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -20,3 +20,8 @@ urlpatterns = [
     path("statistics/", include("pantau.statistics.ingest.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Pages get the site's 403/404/500 pages, the API JSON (pantau.core.views).
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error

@@ -3,6 +3,8 @@ import re
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from .errors import error_page
+from .exceptions import ConflictError
 from .request_context import clear_request, new_request_id, set_request
 
 # A proxy's X-Request-ID is trusted only when it looks like one, so logs cannot be forged.
@@ -56,3 +58,20 @@ class RequestSizeMiddleware:
 
 def _size(n: int) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.1f} KB"
+
+
+class ServiceErrorMiddleware:
+    """Turns the services' errors that a view lets through into answers, in one place for every
+    page. PermissionDenied needs nothing here: it is Django's own, answered by handler403."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, ConflictError):
+            message = str(exception)
+            return error_page(request, "409.html", 409, message, {"message": message})
+        return None

@@ -5,7 +5,6 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -180,7 +179,7 @@ def entry_save(request, ref_area: str, year: int, code: str):
     )
     if not permissions.is_national_reporter(request.user, report):
         # Who may not fill the report hears so before their form is looked at.
-        raise DjangoPermissionDenied("Only the country's focal points and approver fill its report")
+        raise PermissionDenied("Only the country's focal points and approver fill its report")
     form = EntryForm(
         request.POST, instance=ActivityStatus.objects.get(pk=entry.pk), prefix=f"e{entry.pk}"
     )
@@ -209,8 +208,6 @@ def entry_save(request, ref_area: str, year: int, code: str):
             form = EntryForm(data, instance=copy.copy(conflict), prefix=f"e{entry.pk}")
             form.is_valid()
             status = 409
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(str(exc)) from exc
         except services.ReportLocked as exc:
             messages.error(request, str(exc))
             status = 409
@@ -232,7 +229,7 @@ def entry_save(request, ref_area: str, year: int, code: str):
 def report_transition(request, ref_area: str, year: int):
     report = get_report_or_404(request.user, ref_area, year, _version(request))
     if not permissions.takes_part_in_workflow(request.user, report):
-        raise DjangoPermissionDenied("Your roles take no part in this report's workflow")
+        raise PermissionDenied("Your roles take no part in this report's workflow")
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Bad request", status=400)
@@ -244,8 +241,6 @@ def report_transition(request, ref_area: str, year: int):
             comment=form.cleaned_data["comment"],
             seen_version=form.cleaned_data["lock_version"],
         )
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(str(exc)) from exc
     except (services.InvalidTransition, ValueError) as exc:
         messages.error(request, str(exc))
     else:
@@ -259,8 +254,6 @@ def report_correct(request, ref_area: str, year: int):
     report = get_report_or_404(request.user, ref_area, year, _version(request))
     try:
         new = services.open_correction(acting_user=request.user, report=report)
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(str(exc)) from exc
     except services.InvalidTransition as exc:
         messages.error(request, str(exc))
         return redirect(report_url(report))
@@ -291,8 +284,6 @@ def comment_add(request, ref_area: str, year: int):
                 activity=activity,
                 parent=parent,
             )
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(str(exc)) from exc
         except ValueError as exc:
             messages.error(request, str(exc))
         if activity is not None:
@@ -315,7 +306,7 @@ def evidence_add(request, ref_area: str, year: int, code: str):
         activity__code=code,
     )
     if not permissions.is_national_reporter(request.user, report):
-        raise DjangoPermissionDenied("Only the country's focal points and approver add evidence")
+        raise PermissionDenied("Only the country's focal points and approver add evidence")
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -328,8 +319,6 @@ def evidence_add(request, ref_area: str, year: int, code: str):
                 file=form.cleaned_data["file"],
                 event_date=form.cleaned_data["event_date"],
             )
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(str(exc)) from exc
         except ValueError as exc:
             messages.error(request, str(exc))
     else:
@@ -350,10 +339,7 @@ def evidence_remove(request, ref_area: str, year: int, code: str, pk: int):
         activity__code=code,
     )
     evidence = get_object_or_404(entry.evidence, pk=pk)
-    try:
-        services.remove_evidence(acting_user=request.user, evidence=evidence)
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(str(exc)) from exc
+    services.remove_evidence(acting_user=request.user, evidence=evidence)
     numeral = entry.activity.component.section.numeral
     return redirect(report_url(report, "reporting:section", numeral=numeral) + f"#entry-{code}")
 
@@ -396,7 +382,7 @@ def report_diff(request, ref_area: str, year: int, old: int, new: int):
 @login_required
 def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
-        raise DjangoPermissionDenied
+        raise PermissionDenied
     cycles = ReportingCycle.objects.order_by("-year")
     year = request.GET.get("year")
     cycle = cycles.filter(year=year).first() if year and year.isdigit() else cycles.first()
@@ -418,7 +404,7 @@ def dashboard(request):
 @login_required
 def cycle_open(request):
     if not permissions.can_open_cycle(request.user):
-        raise DjangoPermissionDenied
+        raise PermissionDenied
     plan = WorkPlan.objects.filter(sections__isnull=False).order_by("-period_start").first()
     if plan is None:
         raise Http404("No Work Plan with activities is loaded")

@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -78,15 +77,13 @@ def download_template(request, ref_area: str, year: int):
 def upload(request, ref_area: str, year: int):
     report = get_report_or_404(request.user, ref_area, year)
     if not permissions.can_edit_report(request.user, report):
-        raise DjangoPermissionDenied("Only the country's reporters fill a draft report")
+        raise PermissionDenied("Only the country's reporters fill a draft report")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             registered = spreadsheet.register_upload(
                 acting_user=request.user, report=report, uploaded_file=form.cleaned_data["file"]
             )
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(str(exc)) from exc
         except ReportLocked as exc:
             messages.error(request, str(exc))
             return redirect(report_url(report))
@@ -165,8 +162,6 @@ def upload_apply(request, ref_area: str, year: int, pk: int):
     upload = _get_upload_or_404(request.user, ref_area, year, pk)
     try:
         result = spreadsheet.apply_upload(acting_user=request.user, upload=upload)
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(str(exc)) from exc
     except (ReportLocked, spreadsheet.UploadError) as exc:
         messages.error(request, str(exc))
         return redirect(_preview_url(upload))
