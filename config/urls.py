@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pantau.core import views as core_views
 from pantau.site import views as site_views
 from pantau.site.api import api
 
