@@ -10,14 +10,13 @@ from django.db.models import Q
 
 from .choices import InformationGrade, PersonStatus, Sharing, SourceReliability, SyndicateStatus
 from .crypto import EncryptedJSONField
+from .permissions import officer_states
 
 
 class NarcoQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
         """Records shared with the user's Member State (as an ASEAN-NARCO officer); for
         "change", only records of the user's own state. Everybody else: nothing."""
-        from .permissions import officer_states
-
         states = officer_states(user)
         if not states:
             return self.none()

@@ -28,6 +28,7 @@ from .models import (
     WatchListEntry,
 )
 from .permissions import can_edit_record, officer_states
+from .tasks import notify_hit
 
 REVIEW_PERIOD = datetime.timedelta(days=365)
 PERSON_FIELDS = (
@@ -623,8 +624,6 @@ def search(*, acting_user: User, query: str, limit: int = 50) -> SearchResult:
 
 
 def _notify_hit(hit_id: int) -> None:
-    from .tasks import notify_hit
-
     transaction.on_commit(lambda: notify_hit.enqueue(hit_id))
 
 

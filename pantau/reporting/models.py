@@ -12,6 +12,7 @@ from .choices import (
     ImplementationStatus,
     ReportStatus,
 )
+from .permissions import visible_report_filter
 
 
 class ReportingCycle(models.Model):
@@ -37,8 +38,6 @@ class ReportingCycle(models.Model):
 class CountryReportQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> "CountryReportQuerySet":
         """Reports `user` may read; every page, API call and export starts here."""
-        from .permissions import visible_report_filter
-
         visible = visible_report_filter(user)
         return self if visible is None else self.filter(visible)
 

@@ -25,6 +25,7 @@ from .models import (
     ReportingCycle,
     ReportTransition,
 )
+from .tasks import send_report_notification
 
 ENTRY_FIELDS = ("status", "narrative", "lead_agency", "partners", "period_start", "period_end")
 DATE_FIELDS = ("period_start", "period_end")
@@ -305,8 +306,6 @@ def transition(
 
 
 def _notify_after_commit(report_id: int, action: str, actor: str, comment: str) -> None:
-    from .tasks import send_report_notification
-
     transaction.on_commit(
         lambda: send_report_notification.enqueue(report_id, action, actor, comment)
     )

@@ -18,6 +18,7 @@ from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
 
 from .. import permissions
+from ..checks.tasks import schedule_checks
 from ..choices import DIMENSIONS, TOTAL, DataStatus, IndicatorGroup, UnitKind
 from ..locks import lock_country_year
 from ..models import Code, DataValue, DataValueHistory, Indicator, Unit
@@ -457,6 +458,4 @@ def _write(
             after=after | {"created": result.created, "updated": result.updated},
         )
         # Values typed in a form are checked like imported ones (rules, outliers), after commit.
-        from ..checks.tasks import schedule_checks
-
         schedule_checks(ref_areas=[ref_area], periods=[str(year)])

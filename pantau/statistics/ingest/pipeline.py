@@ -17,6 +17,7 @@ from pantau.core.exceptions import PermissionDenied
 from pantau.core.files import sha256_of
 
 from .. import permissions
+from ..checks.tasks import schedule_checks
 from ..choices import DataStatus, ImportFormat, ImportStatus
 from ..locks import lock_country_year
 from ..models import DataImport, Indicator
@@ -240,8 +241,6 @@ def run_import(
                     indicator_ids=checked.indicators,
                 )
             if counts["created"] or counts["updated"]:
-                from ..checks.tasks import schedule_checks
-
                 schedule_checks(
                     data_import=data_import, ref_areas=checked.ref_areas, periods=checked.periods
                 )
