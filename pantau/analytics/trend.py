@@ -35,9 +35,7 @@ class TrendTest:
 
 
 def mann_kendall_s(values: list[float]) -> int:
-    return sum(
-        (b > a) - (b < a) for i, a in enumerate(values) for b in values[i + 1 :]
-    )
+    return sum((b > a) - (b < a) for i, a in enumerate(values) for b in values[i + 1 :])
 
 
 def variance_s(values: list[float]) -> float:
@@ -66,10 +64,7 @@ def mann_kendall(points: list[tuple[float, float]]) -> TrendTest:
     n = len(values)
     s = mann_kendall_s(values)
     var_s = variance_s(values) if n > 1 else 0.0
-    if s == 0 or var_s <= 0:
-        z = 0.0
-    else:
-        # Continuity correction: S moves in steps of 2.
-        z = (s - 1 if s > 0 else s + 1) / math.sqrt(var_s)
+    # Continuity correction: S moves in steps of 2.
+    z = 0.0 if s == 0 or var_s <= 0 else (s - (1 if s > 0 else -1)) / math.sqrt(var_s)
     p_value = 2 * (1 - NormalDist().cdf(abs(z)))
     return TrendTest(n=n, s=s, var_s=var_s, z=z, p_value=p_value, slope=theil_sen_slope(points))
