@@ -117,19 +117,24 @@ def test_only_the_secretariat_adds_targets(api_client, make_user):
             "/api/v1/targets/", PAYLOAD, content_type="application/json", headers=headers
         )
         assert answer.status_code == 403
-    assert api_client.post(
-        "/api/v1/targets/", PAYLOAD, content_type="application/json"
-    ).status_code == 401
+    assert (
+        api_client.post("/api/v1/targets/", PAYLOAD, content_type="application/json").status_code
+        == 401
+    )
     assert (Target.objects.count(), AuditEvent.objects.count()) == before
     bad = {**PAYLOAD, "end_period": "2010"}
     answer = api_client.post(
-        "/api/v1/targets/", bad, content_type="application/json",
+        "/api/v1/targets/",
+        bad,
+        content_type="application/json",
         headers=allowed,
     )
     assert answer.status_code == 400 and "end_period" in answer.json()["detail"]
     assert Target.objects.count() == before[0]
     answer = api_client.post(
-        "/api/v1/targets/", PAYLOAD, content_type="application/json",
+        "/api/v1/targets/",
+        PAYLOAD,
+        content_type="application/json",
         headers=allowed,
     )
     assert answer.status_code == 201, answer.content
