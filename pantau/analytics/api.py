@@ -283,7 +283,7 @@ def get_explore(
     time_period: str = Query("2015:2025", alias="TIME_PERIOD"),
     breakdown: str = "",
     measure: Literal["absolute", "per_100k", "yoy"] = "absolute",
-    chart: Literal["line", "bar", "map"] = LINE,
+    chart: Literal["line", "bar", "map"] = "line",
 ):
     found = Indicator.objects.filter(code=indicator.upper()).first()
     if found is None:

@@ -86,10 +86,11 @@ def explore(
         for row in rows:
             reporting = _reporting(row, members)
             people = population.get(row[TIME], {})
+            total: float | None
             if row[AREA] == REGION:
                 # The population of the states that reported (a rate over the same states).
                 known = [people.get(s) for s in reporting]
-                total = None if None in known or not known else sum(known)  # type: ignore[arg-type]
+                total = None if None in known or not known else sum(k or 0 for k in known)
             else:
                 total = people.get(row[AREA])
             value = row["OBS_VALUE"]

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from pantau.accounts.models import User
 from pantau.audit.services import record, snapshot
-from pantau.core.actors import Actor, actor_label, is_user
+from pantau.core.actors import Actor, actor_label
 from pantau.core.exceptions import PermissionDenied
 from pantau.statistics.choices import DIMENSIONS, TOTAL
 from pantau.statistics.models import Code, Indicator, Unit
@@ -121,7 +122,7 @@ def create_target(
         text=text,
         is_proxy=is_proxy,
         created_at=timezone.now(),
-        created_by=acting_user if is_user(acting_user) else None,
+        created_by=acting_user if isinstance(acting_user, User) else None,
         created_by_label=actor_label(acting_user),
     )
     record(actor=acting_user, action="analytics.target.create", obj=target, after=snapshot(target))
