@@ -179,7 +179,7 @@ class ProgressOut(Schema):
 def get_progress(
     request: HttpRequest,
     target_id: int,
-    ref_area: str = Query(..., alias="REF_AREA", description="SG, or ASEAN"),
+    ref_area: str = Query("ASEAN", alias="REF_AREA", description="SG, or ASEAN"),
 ):
     target = _targets().filter(pk=target_id).first()
     if target is None:
@@ -246,7 +246,7 @@ class LaggingOut(Schema):
     url_name="analytics-lagging",
     summary="Lagging activities, and activities not started for three years or more",
 )
-def get_lagging(request: HttpRequest, year: int, plan: str = "2016-2025"):
+def get_lagging(request: HttpRequest, year: int = 2025, plan: str = "2016-2025"):
     found = WorkPlan.objects.filter(code=plan).first()
     if found is None:
         return Status(404, {"detail": f"no Work Plan {plan}"})
