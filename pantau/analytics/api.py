@@ -20,6 +20,7 @@ from .choices import Breakdown, Measure
 from .explore import explore
 from .implementation import implementation_rates, lagging_activities, long_not_started
 from .models import DEFAULT_ALPHA, Target
+from .permissions import can_manage_targets
 from .progress import target_progress
 
 targets_router = Router(tags=["Analytics"])
@@ -102,6 +103,8 @@ class TargetIn(Schema):
     summary="Add a target (ASEAN Secretariat)",
 )
 def create_target(request: HttpRequest, payload: TargetIn):
+    if not can_manage_targets(caller(request)):
+        return Status(403, {"detail": "Only the ASEAN Secretariat adds targets"})
     plan = WorkPlan.objects.filter(code=payload.plan).first()
     component = Component.objects.filter(plan=plan, number=payload.component).first()
     indicator = Indicator.objects.filter(code=payload.indicator.upper()).first()
