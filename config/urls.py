@@ -19,6 +19,7 @@ urlpatterns = [
     path("statistics/findings/", include("pantau.statistics.checks.urls")),
     path("statistics/metadata/", include("pantau.statistics.metadata.urls")),
     path("statistics/", include("pantau.statistics.ingest.urls")),
+    path("analytics/", include("pantau.analytics.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -33,6 +33,8 @@ def conflict(request, exc):
 
 def _mount() -> None:
     from pantau.accounts.api import router as accounts_router
+    from pantau.analytics.api import router as analytics_router
+    from pantau.analytics.api import targets_router
     from pantau.audit.api import router as audit_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
@@ -49,6 +51,8 @@ def _mount() -> None:
     api.add_router("/reports/", reports_router)
     api.add_router("/narco/", narco_router)
     api.add_router("/data/", data_router)
+    api.add_router("/targets/", targets_router)
+    api.add_router("/analytics/", analytics_router)
 
 
 _mount()

@@ -5,6 +5,7 @@ changed). Idempotent: run by `make run` every time, it changes nothing the secon
 import json
 from pathlib import Path
 
+from pantau.analytics.services import ensure_component_9_targets
 from pantau.core.actors import SETUP
 from pantau.members.models import MemberState
 from pantau.members.services import load_reference_data
@@ -40,4 +41,5 @@ def load_reference_and_catalogues() -> tuple[dict[str, int], list[LoadResult]]:
         refresh_all_published_totals()
     else:
         ensure_published_totals()
+    ensure_component_9_targets(acting_user=SETUP)
     return counts, results

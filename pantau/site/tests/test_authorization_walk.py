@@ -41,6 +41,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from pantau.accounts import otp
 from pantau.accounts.services import add_totp_device, issue_token
+from pantau.analytics.models import Target
 from pantau.site.api import api
 
 pytestmark = [pytest.mark.django_db, pytest.mark.authz_walk]
@@ -88,6 +89,9 @@ PUBLIC_PAGES = {
     "admin:login",  # sends to Pantau's sign-in page
     "accounts:logout",  # signing out needs no sign-in (GET: 405)
     "admin:logout",  # the same (GET: sends to the admin's index, which asks to sign in)
+    "analytics:explore",  # published statistics only, for anonymous
+    "analytics:targets",
+    "analytics:target",
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -99,6 +103,11 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/reports/{ref_area}/{year}",  # the sample is a draft: 404 for anonymous
     "GET /api/v1/reports/{ref_area}/{year}/entries/{activity_code}",
     "GET /api/v1/data/{indicator}",  # published statistics only, for anonymous
+    "GET /api/v1/targets/",
+    "GET /api/v1/targets/{target_id}/progress",  # on published statistics, for anonymous
+    "GET /api/v1/analytics/implementation",  # approved reports the caller may see
+    "GET /api/v1/analytics/implementation/lagging",
+    "GET /api/v1/analytics/explore/{indicator}",
 }
 
 # Pages whose POST changes nothing for anyone (forms that only sign in or check a code):
@@ -284,6 +293,9 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("/api/v1/member-states/*", "agency_id"): str(agency.pk),
             ("/api/v1/narco/persons/*", "id"): str(person.pk),
             ("/api/v1/narco/syndicates/*", "id"): str(syndicate.pk),
+            ("analytics:*", "target_id"): str(Target.objects.order_by("pk").first().pk),
+            ("/api/v1/targets/*", "target_id"): str(Target.objects.order_by("pk").first().pk),
+            ("/api/v1/analytics/*", "indicator"): "DRUG_SEIZURE",
         },
     )
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("", views.explore_page, name="explore"),
+    path("targets/", views.target_list, name="targets"),
+    path("targets/<int:target_id>/", views.target_detail, name="target"),
+]
