@@ -158,6 +158,8 @@ WRITES: set[tuple[str, str]] = {
     ("POST /api/v1/narco/syndicates", "my-narco"),
     # Statistics: Thailand's focal point imports Thai figures (the sample file is Thai).
     ("POST /api/v1/data/imports", "th-focal"),
+    # Analytics: the Secretariat adds component 9 targets.
+    ("POST /api/v1/targets/", "secretariat"),
 }
 NARCO_OFFICERS = {"my-narco"}
 
