@@ -18,5 +18,6 @@ urlpatterns = [
     path("statistics/findings/", include("pantau.statistics.checks.urls")),
     path("statistics/metadata/", include("pantau.statistics.metadata.urls")),
     path("statistics/", include("pantau.statistics.ingest.urls")),
+    path("statistics/", include("pantau.statistics.read.urls")),
     path("admin/", admin.site.urls),
 ]
