@@ -6,12 +6,14 @@ checked by the imports' own RowValidator (codes, units, numbers, periods, the Me
 and the good ones are written like an import: in one transaction, the replaced values kept in
 their history, one audit event. Published values are shown and kept read-only."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pantau.audit.services import record
 from pantau.core.actors import Actor
@@ -127,6 +129,48 @@ class EntryResult:
     @property
     def ok(self) -> bool:
         return self.problems == 0
+
+
+class FormStatus(models.TextChoices):
+    """Where a form of a Member State's year stands, for the entry index."""
+
+    EMPTY = "empty", _("Empty")
+    DRAFT = "draft", _("Draft")  # some indicators of the form have values, not all
+    COMPLETE = "complete", _("Complete")  # every indicator has a value; drafts among them
+    PUBLISHED = "published", _("Published")  # values, none a draft
+
+
+def form_statuses(user, ref_areas: Iterable[str], years: Iterable[int]) -> dict[tuple, FormStatus]:
+    """{(ref_area, year, group): status} of every form, as `user` may see its values: one
+    query, counted in the database (each indicator's values per area and year, and how many
+    are drafts)."""
+    areas, wanted = list(ref_areas), list(years)
+    counted = (
+        DataValue.objects.restrict(user)
+        .filter(ref_area__in=areas, year__in=wanted)
+        .exclude(time_period__contains="-")
+        .order_by()
+        .values_list("ref_area", "year", "indicator__code")
+        .annotate(n=Count("id"), drafts=Count("id", filter=Q(status=DataStatus.DRAFT)))
+    )
+    found: dict[tuple, tuple[int, int]] = {
+        (area, year, code): (n, drafts) for area, year, code, n, drafts in counted
+    }
+    statuses = {}
+    for area in areas:
+        for year in wanted:
+            for group, specs in ENTRY_GROUPS.items():
+                filled = [found[k] for s in specs if (k := (area, year, s.indicator)) in found]
+                if not filled:
+                    status = FormStatus.EMPTY
+                elif not any(drafts for _n, drafts in filled):
+                    status = FormStatus.PUBLISHED
+                elif len(filled) == len(specs):
+                    status = FormStatus.COMPLETE
+                else:
+                    status = FormStatus.DRAFT
+                statuses[(area, year, group)] = status
+    return statuses
 
 
 def entry_years(structure: Structure | None = None) -> range:

@@ -88,10 +88,22 @@ def entry_index(request):
     states = _entry_states(request.user)
     years = list(reversed(entry.entry_years()))
     groups = [IndicatorGroup(g) for g in entry.ENTRY_GROUPS]
+    statuses = entry.form_statuses(request.user, [s.code for s in states], years)
+    tables = [
+        (
+            state,
+            [
+                (year, [(group, statuses[(state.code, year, group.value)]) for group in groups])
+                for year in years
+                if state.is_member_on(datetime.date(year, 12, 31))
+            ],
+        )
+        for state in states
+    ]
     return render(
         request,
         "statistics/entry_index.html",
-        {"states": states, "years": years, "groups": groups},
+        {"tables": tables, "groups": groups},
     )
 
 
