@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from pantau.accounts.permissions import member_states_for
@@ -28,6 +29,8 @@ from .forms import MAX_IMPORT_BYTES, ImportUploadForm
 from .tasks import read_progress
 
 RECENT_IMPORTS = 20
+# Values far outside their range named one by one after a save; the rest are marked in the grid.
+MAX_WARNINGS = 10
 
 
 @login_required
@@ -121,6 +124,8 @@ def entry_form(request, ref_area: str, year: int, group: str):
     ):
         raise Http404("No such form")
     status = 200
+    # SDMX codes only for people who ask for them: labels by default.
+    show_codes = request.GET.get("codes") == "1"
     if request.method == "POST":
         try:
             result = entry.save_entry(
@@ -141,7 +146,16 @@ def entry_form(request, ref_area: str, year: int, group: str):
                 )
             else:
                 messages.info(request, "Nothing changed.")
-            return redirect(request.path)
+            # Saved all the same, as DHIS2 does; the checks after the save record a finding.
+            for warning in result.warnings[:MAX_WARNINGS]:
+                messages.warning(request, warning)
+            if len(result.warnings) > MAX_WARNINGS:
+                messages.warning(
+                    request,
+                    _("%(n)s more values far outside their plausible range are marked below.")
+                    % {"n": len(result.warnings) - MAX_WARNINGS},
+                )
+            return redirect(request.get_full_path())
         grids = result.grids
         status = 400
         messages.error(
@@ -167,7 +181,10 @@ def entry_form(request, ref_area: str, year: int, group: str):
             ],
             "has_published": any(c.readonly for g in grids for c in g.cells),
             "can_import": permissions.can_import(request.user),
-            "form_url": reverse("statistics:entry", args=[state.code, year, group]),
+            "form_url": reverse("statistics:entry", args=[state.code, year, group])
+            + ("?codes=1" if show_codes else ""),
+            "show_codes": show_codes,
+            "codes_query": "" if show_codes else "?codes=1",
         },
         status=status,
     )
