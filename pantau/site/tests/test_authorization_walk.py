@@ -88,6 +88,12 @@ PUBLIC_PAGES = {
     "admin:login",  # sends to Pantau's sign-in page
     "accounts:logout",  # signing out needs no sign-in (GET: 405)
     "admin:logout",  # the same (GET: sends to the admin's index, which asks to sign in)
+    # Statistics people read (published figures only, for anonymous) and the import's help.
+    "statistics_read:overview",
+    "statistics_read:area-year",
+    "statistics_read:indicator",
+    "statistics:import-guide",
+    "statistics:import-codes",
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -264,6 +270,8 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("accounts:password-reset-confirm", "token"): "set-password",
             ("statistics:import-detail", "pk"): str(data_import.pk),
             ("statistics:entry", "group"): "seizures",
+            ("statistics:import-template", "fmt"): "xlsx",
+            ("statistics_read:*", "code"): "DRUG_SEIZURE",
             # The statistics metadata: administrators only (no persona is one).
             ("statistics_metadata:*", "indicator"): "DRUG_SEIZURE",
             ("statistics_metadata:*", "codelist"): "DRUG",

@@ -8,6 +8,7 @@ in the database; a regional figure says how many Member States reported ("9 of 1
 figure that was not reported is shown as a gap, never as 0."""
 
 import datetime
+from typing import Any
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -155,7 +156,7 @@ def overview(request):
 
     # Per indicator: the region's latest year, with its coverage.
     names = _unit_names()
-    latest = []
+    latest: list[dict[str, Any]] = []
     for indicator in indicators:
         rows = _rows(user, indicator.code, ref_areas=REGION, group_by=TIME)
         last: dict[str, dict] = {}
@@ -206,7 +207,7 @@ def area_year(request, ref_area: str, year: int):
     kinds = dict(Unit.objects.filter(is_canonical=True).values_list("code", "kind"))
     names = _unit_names()
     indicators = list(Indicator.objects.order_by("order", "code"))
-    figures = []
+    figures: list[dict[str, Any]] = []
     reported = 0
     for indicator in indicators:
         rows = _rows(
