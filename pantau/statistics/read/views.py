@@ -8,8 +8,8 @@ in the database; a regional figure says how many Member States reported ("9 of 1
 figure that was not reported is shown as a gap, never as 0."""
 
 import datetime
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q
 from django.http import Http404
