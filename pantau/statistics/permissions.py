@@ -2,6 +2,7 @@
 use `visible_value_filter`. Built on pantau.accounts.permissions, like every other app."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from pantau.accounts.choices import Role
 from pantau.accounts.permissions import has_role, is_administrator, member_states_for
@@ -71,17 +72,15 @@ def can_manage_metadata(user) -> bool:
 
 def statistics_home(user) -> str | None:
     """Where the navigation's "Statistics" link leads this user, or None for no link: the
-    data-entry forms for national reporters, the findings for those who follow them up."""
+    data-entry forms for national reporters, the figures for everybody else."""
     if member_states_for(user, *NATIONAL_REPORTERS):
         return "statistics:entry-index"
-    if sees_all_values(user):
-        return "statistics_findings:list"
-    return None
+    return "statistics_read:overview"
 
 
 def statistics_links(user) -> list[tuple[str, str]]:
     """The statistics pages this user may open, for the pages' own navigation."""
-    links = []
+    links = [("statistics_read:overview", _("Figures"))]
     if member_states_for(user, *NATIONAL_REPORTERS):
         links.append(("statistics:entry-index", "Data entry"))
     if can_import(user):

@@ -92,6 +92,12 @@ PUBLIC_PAGES = {
     "analytics:explore",  # published statistics only, for anonymous
     "analytics:targets",
     "analytics:target",
+    # Statistics people read (published figures only, for anonymous) and the import's help.
+    "statistics_read:overview",
+    "statistics_read:area-year",
+    "statistics_read:indicator",
+    "statistics:import-guide",
+    "statistics:import-codes",
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -275,6 +281,8 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("accounts:password-reset-confirm", "token"): "set-password",
             ("statistics:import-detail", "pk"): str(data_import.pk),
             ("statistics:entry", "group"): "seizures",
+            ("statistics:import-template", "fmt"): "xlsx",
+            ("statistics_read:*", "code"): "DRUG_SEIZURE",
             # The statistics metadata: administrators only (no persona is one).
             ("statistics_metadata:*", "indicator"): "DRUG_SEIZURE",
             ("statistics_metadata:*", "codelist"): "DRUG",

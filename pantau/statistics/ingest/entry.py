@@ -6,22 +6,27 @@ checked by the imports' own RowValidator (codes, units, numbers, periods, the Me
 and the good ones are written like an import: in one transaction, the replaced values kept in
 their history, one audit event. Published values are shown and kept read-only."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pantau.audit.services import record
 from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
 
 from .. import permissions
+from ..checks.outliers import modified_z_test
 from ..checks.tasks import schedule_checks
 from ..choices import DIMENSIONS, TOTAL, DataStatus, IndicatorGroup, UnitKind
 from ..locks import lock_country_year
-from ..models import Code, DataValue, DataValueHistory, Indicator, Unit
+from ..models import Code, DataValue, DataValueHistory, Indicator, IndicatorBound, Unit
+from ..read.display import figure
 from ..snapshot import Structure
 from .readers import cell_text
 from .validation import Observation, RowValidator
@@ -86,6 +91,52 @@ class EntryCell:
     error: str = ""
     computed: bool = False  # the total of a by-sex row: F + M when left empty
     placeholder: str = ""
+    # Beside the input: last year's value and the plausible range, in the canonical unit
+    # (`canonical`) of the cell's kind; `factors` converts each unit to it, for the page's
+    # script that warns as the user types.
+    canonical: str = ""
+    factors: dict[str, str] = field(default_factory=dict)
+    last_year: float | None = None
+    low: float | None = None
+    high: float | None = None
+    range_basis: str = ""  # "history", "bound" or both
+
+    @property
+    def factor(self) -> str:
+        return self.factors.get(self.unit, "1")
+
+    @property
+    def unit_options(self) -> list[tuple[str, str, str]]:
+        return [(code, name, self.factors.get(code, "1")) for code, name in self.units]
+
+    @property
+    def last_year_text(self) -> str:
+        return figure(self.last_year)
+
+    @property
+    def range_text(self) -> str:
+        if self.low is None and self.high is None:
+            return ""
+        if self.high is None:
+            return _("at least %(low)s") % {"low": _rounded(self.low)}
+        if self.low is None:
+            return _("at most %(high)s") % {"high": _rounded(self.high)}
+        return _("%(low)s to %(high)s") % {"low": _rounded(self.low), "high": _rounded(self.high)}
+
+    def outside(self, canonical_value: float | None) -> bool:
+        """Far outside the plausible range (the outlier test's, the indicator's bounds)."""
+        if canonical_value is None:
+            return False
+        return (self.low is not None and canonical_value < self.low) or (
+            self.high is not None and canonical_value > self.high
+        )
+
+    @property
+    def warning(self) -> str:
+        """A stored value far outside its plausible range, said beside it."""
+        if self.stored is None or not self.outside(self.stored.obs_value):
+            return ""
+        return range_warning(self, self.stored.obs_value)
 
     @property
     def readonly(self) -> bool:
@@ -124,10 +175,53 @@ class EntryResult:
     updated: int = 0
     unchanged: int = 0
     problems: int = 0
+    warnings: list[str] = field(default_factory=list)  # saved, but far outside the range
 
     @property
     def ok(self) -> bool:
         return self.problems == 0
+
+
+class FormStatus(models.TextChoices):
+    """Where a form of a Member State's year stands, for the entry index."""
+
+    EMPTY = "empty", _("Empty")
+    DRAFT = "draft", _("Draft")  # some indicators of the form have values, not all
+    COMPLETE = "complete", _("Complete")  # every indicator has a value; drafts among them
+    PUBLISHED = "published", _("Published")  # values, none a draft
+
+
+def form_statuses(user, ref_areas: Iterable[str], years: Iterable[int]) -> dict[tuple, FormStatus]:
+    """{(ref_area, year, group): status} of every form, as `user` may see its values: one
+    query, counted in the database (each indicator's values per area and year, and how many
+    are drafts)."""
+    areas, wanted = list(ref_areas), list(years)
+    counted = (
+        DataValue.objects.restrict(user)
+        .filter(ref_area__in=areas, year__in=wanted)
+        .exclude(time_period__contains="-")
+        .order_by()
+        .values_list("ref_area", "year", "indicator__code")
+        .annotate(n=Count("id"), drafts=Count("id", filter=Q(status=DataStatus.DRAFT)))
+    )
+    found: dict[tuple, tuple[int, int]] = {
+        (area, year, code): (n, drafts) for area, year, code, n, drafts in counted
+    }
+    statuses = {}
+    for area in areas:
+        for year in wanted:
+            for group, specs in ENTRY_GROUPS.items():
+                filled = [found[k] for s in specs if (k := (area, year, s.indicator)) in found]
+                if not filled:
+                    status = FormStatus.EMPTY
+                elif not any(drafts for _n, drafts in filled):
+                    status = FormStatus.PUBLISHED
+                elif len(filled) == len(specs):
+                    status = FormStatus.COMPLETE
+                else:
+                    status = FormStatus.DRAFT
+                statuses[(area, year, group)] = status
+    return statuses
 
 
 def entry_years(structure: Structure | None = None) -> range:
@@ -148,8 +242,12 @@ def build_grids(ref_area: str, year: int, group: str, *, lock: bool = False) -> 
     }
     units: dict[str, list[tuple[str, str]]] = {}
     canonical: dict[str, str] = {}
+    factors: dict[str, dict[str, str]] = {}
+    unit_names: dict[str, str] = {}
     for unit in Unit.objects.all():
         units.setdefault(unit.kind, []).append((unit.code, unit.name))
+        factors.setdefault(unit.kind, {})[unit.code] = format(unit.factor.normalize(), "f")
+        unit_names[unit.code] = re.sub(r"\s*\(.*\)$", "", unit.name).lower()
         if unit.is_canonical:
             canonical[unit.kind] = unit.code
     codes: dict[str, list[Code]] = {}
@@ -169,6 +267,9 @@ def build_grids(ref_area: str, year: int, group: str, *, lock: bool = False) -> 
         (v.indicator_id, tuple(getattr(v, d.field) for d in DIMENSIONS), v.unit_kind): v
         for v in values
     }
+
+    earlier = _earlier_values(ref_area, year, [i.pk for i in indicators.values()])
+    bounds = _bounds(ref_area, [i.pk for i in indicators.values()])
 
     grids = []
     for spec in specs:
@@ -218,9 +319,13 @@ def build_grids(ref_area: str, year: int, group: str, *, lock: bool = False) -> 
                     stored=value,
                     unit=canonical.get(kind, ""),
                     computed=spec.by_sex and column == TOTAL,
+                    canonical=unit_names.get(canonical.get(kind, ""), canonical.get(kind, "")),
+                    factors=factors.get(kind, {}),
                 )
+                _plausible(cell, earlier.get((indicator.pk, tuple(dims.values()), kind), {}), year)
+                _bounded(cell, bounds.get(indicator.pk, []))
                 if value is not None:
-                    cell.value = cell_text(value.reported_value)
+                    cell.value = grouped(cell_text(value.reported_value))
                     cell.unit = value.reported_unit
                     cell.version = value.version
                 cells.append(cell)
@@ -235,6 +340,10 @@ def build_grids(ref_area: str, year: int, group: str, *, lock: bool = False) -> 
 
 
 _DIM_INDEX = {d.field: i for i, d in enumerate(DIMENSIONS)}
+
+
+def grid_title(cell: EntryCell) -> str:
+    return cell.label
 
 
 def _row_codelist(spec: GridSpec, dimensions: set[str]) -> str | bool | None:
@@ -266,11 +375,105 @@ def _suggest_totals(grid: EntryGrid) -> None:
         female, male, total = row.cells
         f, m = _number(female.value), _number(male.value)
         if not total.value and f is not None and m is not None:
-            total.placeholder = _plain(f + m)
+            total.placeholder = grouped(_plain(f + m))
 
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+# --- thousands separators --------------------------------------------------------------------
+
+_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+)(\.\d+)?")
+
+
+def grouped(text: str) -> str:
+    """A plain number as people read it: "361000000" -> "361,000,000" (the decimals and any
+    other text unchanged)."""
+    match = re.fullmatch(r"([+-]?)(\d+)(\.\d+)?", text)
+    if not match:
+        return text
+    return f"{match[1]}{int(match[2]):,}{match[3] or ''}"
+
+
+def ungrouped(text: str) -> str:
+    """The number typed with thousands separators (a comma, a space, a thin space) as the
+    import reads it: "361,000,000" -> "361000000". Anything else is left for the validation
+    to judge ("1,5" stays, and is refused as not a number)."""
+    match = _GROUPED.fullmatch(text)
+    if not match:
+        return text
+    return match[1] + re.sub(r"\D", "", match[2]) + (match[3] or "")
+
+
+# --- the plausible range ----------------------------------------------------------------------
+
+
+def _earlier_values(ref_area: str, year: int, indicator_ids: list[int]) -> dict[tuple, dict]:
+    """{(indicator, dimensions, unit kind): {year: canonical value}} of the state's earlier
+    years, as reported (not derived): one query."""
+    rows = (
+        DataValue.objects.filter(
+            ref_area=ref_area, year__lt=year, indicator__in=indicator_ids, is_derived=False
+        )
+        .exclude(time_period__contains="-")
+        .order_by()
+        .values_list(
+            "indicator_id", *(d.field for d in DIMENSIONS), "unit_kind", "year", "obs_value"
+        )
+    )
+    earlier: dict[tuple, dict] = {}
+    for row in rows:
+        earlier.setdefault((row[0], tuple(row[1:-3]), row[-3]), {})[row[-2]] = row[-1]
+    return earlier
+
+
+def _rounded(x: float | None) -> str:
+    """A limit of the range as people read it: whole numbers from 100 up."""
+    if x is None:
+        return ""
+    return figure(round(x)) if abs(x) >= 100 else figure(float(f"{x:.3g}"))
+
+
+def _bounds(ref_area: str, indicator_ids: list[int]) -> dict[int, list[IndicatorBound]]:
+    found: dict[int, list[IndicatorBound]] = {}
+    for bound in IndicatorBound.objects.filter(
+        indicator__in=indicator_ids, ref_area__in=["", ref_area]
+    ):
+        found.setdefault(bound.indicator_id, []).append(bound)
+    return found
+
+
+def _plausible(cell: EntryCell, history: dict[int, float], year: int) -> None:
+    """Last year's value, and the range the outlier test accepts (the checks' own test:
+    modified z-score over the previous years)."""
+    if not history:
+        return
+    cell.last_year = history.get(year - 1)
+    test = modified_z_test(0.0, history.values())
+    if test is not None:
+        cell.low, cell.high, cell.range_basis = test.lower, test.upper, "history"
+
+
+def _bounded(cell: EntryCell, bounds: list[IndicatorBound]) -> None:
+    """The indicator's bound, its most specific one (the state's over every state's, the
+    unit kind's over every kind's), narrows the range."""
+    applicable = [b for b in bounds if b.unit_kind in ("", cell.unit_kind)]
+    if not applicable:
+        return
+    bound = max(applicable, key=lambda b: (bool(b.ref_area), bool(b.unit_kind)))
+    if bound.minimum is not None:
+        cell.low = bound.minimum if cell.low is None else max(cell.low, bound.minimum)
+    if bound.maximum is not None:
+        cell.high = bound.maximum if cell.high is None else min(cell.high, bound.maximum)
+    cell.range_basis = "history and bound" if cell.range_basis else "bound"
+
+
+def range_warning(cell: EntryCell, canonical_value: float) -> str:
+    return _(
+        "%(value)s %(unit)s is far outside the plausible range %(range)s %(unit)s: check the "
+        "figure and its unit."
+    ) % {"value": figure(canonical_value), "unit": cell.canonical, "range": cell.range_text}
 
 
 # --- saving ------------------------------------------------------------------------------------
@@ -336,7 +539,7 @@ def _take_posted(cell: EntryCell, data: Mapping[str, str]) -> bool:
     if posted is None:
         return False
     sent_version = data.get(f"{cell.stem}.version", "0")
-    cell.value = posted.strip()
+    cell.value = ungrouped(posted.strip())
     unit = (data.get(f"{cell.stem}.unit") or "").strip()
     if unit:
         cell.unit = unit
@@ -404,6 +607,8 @@ def _write(
     for cell, obs in observations:
         stored = cell.stored
         label = f"{cell.stem} {obs.unit_kind}"
+        if cell.outside(obs.obs_value) and (stored is None or stored.obs_value != obs.obs_value):
+            result.warnings.append(f"{grid_title(cell)}: {range_warning(cell, obs.obs_value)}")
         if stored is None:
             new.append(
                 DataValue(
