@@ -12,7 +12,10 @@
         expr: window.vegaInterpreter.expressionInterpreter,
         renderer: "canvas",
         actions: false,
+        // Neither vega-embed nor its tooltip handler may inject a <style> element: the site's
+        // CSP allows style sheets from 'self' only (the data table carries the values).
         defaultStyle: false,
+        tooltip: false,
       }).then(function () {
         el.setAttribute("data-rendered", "true");
       }).catch(function (error) {
