@@ -164,7 +164,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # each role's start page (pantau.site.start)
 LOGOUT_REDIRECT_URL = "home"
 
 # --- Background work -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pantau.members.models import MemberState
 from pantau.statistics.choices import DataStatus
 from pantau.statistics.models import DataValue, Indicator, ValidationFinding
 from pantau.statistics.models.validation import FindingStatus
-from pantau.workplan.models import WorkPlan
+from pantau.workplan.models import Component, WorkPlan
 
 from .choices import ImplementationStatus, ReportStatus
 from .models import ActivityStatus, CountryReport, ReportingCycle
@@ -231,3 +231,49 @@ def report_checklist(user, report: CountryReport) -> Checklist:
         values_published=stats["published"],
         open_findings=list(findings),
     )
+
+
+# Statuses that count as done when a working group follows its components.
+DONE_STATUSES = (ImplementationStatus.COMPLETED, ImplementationStatus.ONGOING)
+
+
+@dataclass
+class ComponentProgress:
+    """One component of a working group across the Member States, from approved reports."""
+
+    component: object
+    activities: int
+    done: dict[str, int] = field(default_factory=dict)  # state code -> activities done
+    reported: dict[str, int] = field(default_factory=dict)  # state code -> with a status
+
+
+def components_progress(
+    user, plan: WorkPlan, year: int, groups: set[str]
+) -> list[ComponentProgress]:
+    """The components of `groups` (working-group codes), each with how many of its activities
+    each Member State reports completed or ongoing in its approved report, of the reports
+    `user` may see (one query)."""
+    components = list(
+        Component.objects.filter(plan=plan, section__working_group__code__in=groups)
+        .annotate(n=Count("activities", filter=Q(activities__is_reportable=True)))
+        .order_by("number")
+    )
+    result = {c.pk: ComponentProgress(c, c.n) for c in components}
+    rows = (
+        ActivityStatus.objects.filter(
+            report__in=CountryReport.objects.restrict(user).approved().filter(
+                cycle__plan=plan, cycle__year=year
+            ),
+            activity__component__in=components,
+        )
+        .values("activity__component", "report__member_state__code")
+        .annotate(
+            done=Count("id", filter=Q(status__in=DONE_STATUSES)),
+            reported=Count("id", filter=~Q(status="")),
+        )
+    )
+    for row in rows:
+        item = result[row["activity__component"]]
+        item.done[row["report__member_state__code"]] = row["done"]
+        item.reported[row["report__member_state__code"]] = row["reported"]
+    return list(result.values())

@@ -45,7 +45,15 @@ def report_index(request):
     )
     if not request.user.is_authenticated:
         reports = reports.none()
-    elif permissions.sees_all_reports(request.user):
+    elif not permissions.sees_all_reports(request.user):
+        # "Your reports" are your own country's: a working-group member reads approved reports
+        # of every country through the filled Work Plan, not as its own.
+        reports = reports.filter(
+            member_state__code__in=permissions.member_states_for(
+                request.user, *permissions.NATIONAL_REPORTERS
+            )
+        )
+    else:
         newest = cycles.first()
         reports = reports.filter(cycle__year=newest.year) if newest else reports.none()
     return render(
