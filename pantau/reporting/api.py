@@ -126,8 +126,8 @@ class ReportOut(ReportSummaryOut):
 class TransitionIn(Schema):
     action: ActionValue
     comment: str = Field(
-        default="", description="Why: required for return, return_to_secretariat and "
-        "return_to_country"
+        default="",
+        description="Why: required for return, return_to_secretariat and return_to_country",
     )
     empty_reason: str = Field(
         default="",

@@ -261,9 +261,9 @@ def components_progress(
     result = {c.pk: ComponentProgress(c, c.n) for c in components}
     rows = (
         ActivityStatus.objects.filter(
-            report__in=CountryReport.objects.restrict(user).approved().filter(
-                cycle__plan=plan, cycle__year=year
-            ),
+            report__in=CountryReport.objects.restrict(user)
+            .approved()
+            .filter(cycle__plan=plan, cycle__year=year),
             activity__component__in=components,
         )
         .values("activity__component", "report__member_state__code")

@@ -137,9 +137,7 @@ def test_a_report_whose_activities_are_all_marked_needs_no_reason(people, cycle2
         (Transition.RETURN_TO_COUNTRY, ReportStatus.DRAFT, 1),
     ],
 )
-def test_asod_returns_a_validated_report_with_a_reason(
-    people, cycle2024, action, status, returned
-):
+def test_asod_returns_a_validated_report_with_a_reason(people, cycle2024, action, status, returned):
     report = reach(action)
     before = state()
     with pytest.raises(ValueError, match="comment is required"):

@@ -1,6 +1,7 @@
 """Illustrative country reports for the demo: cycles 2016-2023 published for every Member
-State, 2024 approved and not yet published, 2025 open with every report in draft. Statuses are made up (deterministic, so every
-demo looks the same) and every report, cycle and narrative says it is illustrative."""
+State, 2024 approved and not yet published, 2025 open with every report in draft. Statuses
+are made up (deterministic, so every demo looks the same) and every report, cycle and
+narrative says it is illustrative."""
 
 import datetime
 import hashlib
