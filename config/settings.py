@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: thousands separators
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -166,7 +167,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # each role's start page (pantau.site.start)
 LOGOUT_REDIRECT_URL = "home"
 
 # --- Background work -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     # First: the API answers the most requests, and Django tries the patterns in order.
     path("api/v1/", api.urls),
     path("", site_views.home, name="home"),
+    path("start/", site_views.start, name="start"),
     path("healthz", site_views.healthz, name="healthz"),
     path("workplan/", include("pantau.reporting.urls_workplan")),
     path("members/", include("pantau.members.urls")),

@@ -35,7 +35,15 @@ workplan_status_router = Router(tags=["Filled Work Plan"])
 StatusValue = Literal[
     "not_started", "planned", "in_progress", "completed", "ongoing", "not_applicable", ""
 ]
-ActionValue = Literal["submit", "return", "validate", "approve", "publish"]
+ActionValue = Literal[
+    "submit",
+    "return",
+    "validate",
+    "return_to_secretariat",
+    "return_to_country",
+    "approve",
+    "publish",
+]
 
 
 # --- Schemas ----------------------------------------------------------------------------------
@@ -99,6 +107,7 @@ class TransitionOut(Schema):
     to_status: str
     actor: str
     comment: str
+    empty_reason: str = Field(description="Why activities were left empty (a submit)")
     at: datetime
 
 
@@ -116,7 +125,23 @@ class ReportOut(ReportSummaryOut):
 
 class TransitionIn(Schema):
     action: ActionValue
-    comment: str = ""
+    comment: str = Field(
+        default="",
+        description="Why: required for return, return_to_secretariat and return_to_country",
+    )
+    empty_reason: str = Field(
+        default="",
+        description="Why activities are left empty: required to submit a report with empty "
+        "activities (mark them not_applicable otherwise)",
+    )
+
+
+class TransitionConflictOut(Schema):
+    detail: str
+    empty_activities: list[str] = Field(
+        default_factory=list,
+        description="The empty activities' codes, when a submit is refused because of them",
+    )
 
 
 class ReportFilter(Schema):
@@ -216,6 +241,7 @@ def _report_out(request: HttpRequest, report: CountryReport) -> dict:
                 "to_status": t.to_status,
                 "actor": t.actor_label,
                 "comment": t.comment,
+                "empty_reason": t.empty_reason,
                 "at": t.at,
             }
             for t in report.transitions.all()
@@ -355,15 +381,26 @@ def put_entry(
 
 @router.post(
     "{ref_area}/{year}/transitions",
-    response={200: ReportOut, 400: Error, 403: Error, 404: Error, 409: Error, 412: Error},
+    response={
+        200: ReportOut,
+        400: Error,
+        403: Error,
+        404: Error,
+        409: TransitionConflictOut,
+        412: Error,
+    },
     auth=authenticated,
     summary="Move a report along the workflow (submit, return, validate, approve, publish)",
     description="The approver submits their country's draft; the Secretariat returns (with a "
-    "comment), validates and publishes; an ASOD reviewer approves. Send the report's `ETag` "
+    "comment), validates and publishes; an ASOD reviewer approves a validated report or "
+    "returns it (with a comment) to the Secretariat (`return_to_secretariat`) or to the "
+    "country (`return_to_country`). Send the report's `ETag` "
     "(its `lock_version`) as `If-Match` to act only on the report as you saw it: 412 when it "
     "moved since (returned and resubmitted meanwhile), and nothing changes. 403 when the "
-    "action is not yours; 409 when it does not apply to the report's status; 400 for a return "
-    "without a comment.",
+    "action is not yours; 409 when it does not apply to the report's status, and 409 with "
+    "`empty_activities` when a submit is refused because activities are empty and no "
+    "`empty_reason` is given; 400 for a return without a comment. Nothing changes on any "
+    "refusal.",
 )
 def post_transition(
     request,
@@ -387,9 +424,12 @@ def post_transition(
             action=payload.action,
             comment=payload.comment,
             seen_version=seen,
+            empty_reason=payload.empty_reason,
         )
     except services.StaleReport as exc:
         return Status(412, {"detail": str(exc)})
+    except services.IncompleteReport as exc:
+        return Status(409, {"detail": str(exc), "empty_activities": exc.empty})
     except services.InvalidTransition as exc:
         return Status(409, {"detail": str(exc)})
     except ValueError as exc:

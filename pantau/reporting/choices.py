@@ -26,8 +26,19 @@ class Transition(models.TextChoices):
     SUBMIT = "submit", _("Submit")
     RETURN = "return", _("Return with comments")
     VALIDATE = "validate", _("Validate")
+    # ASOD sends a validated report back: to the Secretariat (to validate again) or to the
+    # country (to fill again). Both need a reason.
+    RETURN_TO_SECRETARIAT = "return_to_secretariat", _("Return to the Secretariat")
+    RETURN_TO_COUNTRY = "return_to_country", _("Return to the country")
     APPROVE = "approve", _("Approve")
     PUBLISH = "publish", _("Publish")
+
+
+# Actions that send a report back and need a reason.
+RETURNS = (Transition.RETURN, Transition.RETURN_TO_SECRETARIAT, Transition.RETURN_TO_COUNTRY)
+# Actions that sign for a government or a body: the page shows what is signed and asks to
+# confirm it.
+SIGNING = (Transition.SUBMIT, Transition.VALIDATE, Transition.APPROVE)
 
 
 # The workflow: action -> (from status, to status).
@@ -35,6 +46,8 @@ WORKFLOW: dict[str, tuple[str, str]] = {
     Transition.SUBMIT: (ReportStatus.DRAFT, ReportStatus.SUBMITTED),
     Transition.RETURN: (ReportStatus.SUBMITTED, ReportStatus.DRAFT),
     Transition.VALIDATE: (ReportStatus.SUBMITTED, ReportStatus.VALIDATED),
+    Transition.RETURN_TO_SECRETARIAT: (ReportStatus.VALIDATED, ReportStatus.SUBMITTED),
+    Transition.RETURN_TO_COUNTRY: (ReportStatus.VALIDATED, ReportStatus.DRAFT),
     Transition.APPROVE: (ReportStatus.VALIDATED, ReportStatus.APPROVED),
     Transition.PUBLISH: (ReportStatus.APPROVED, ReportStatus.PUBLISHED),
 }

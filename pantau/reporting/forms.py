@@ -40,6 +40,10 @@ class TransitionForm(forms.Form):
     # (returned and resubmitted meanwhile) is refused.
     lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The confirmation step: submit, validate and approve are refused without it.
+    confirm = forms.BooleanField(required=False)
+    # Why activities are left empty: required to submit a report with empty activities.
+    empty_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CommentForm(forms.Form):

@@ -176,7 +176,7 @@ class ReportTransition(models.Model):
     """Who moved a report from one status to another, when and why."""
 
     report = models.ForeignKey(CountryReport, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=16)
+    action = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16)
     to_status = models.CharField(max_length=16)
     actor = models.ForeignKey(
@@ -184,6 +184,11 @@ class ReportTransition(models.Model):
     )
     actor_label = models.CharField(max_length=150)
     comment = models.TextField(blank=True)
+    # Why a report was submitted with activities left empty (required then, by the approver).
+    empty_reason = models.TextField(blank=True)
+    # What the person acting was shown and signed: activities filled and empty, the
+    # country-year's statistics and its open findings (reporting.querysets.Checklist).
+    checklist = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField()
 
     class Meta:

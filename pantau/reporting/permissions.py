@@ -49,7 +49,11 @@ def can_transition(user, report, action: str) -> bool:
         return has_role(user, Role.APPROVER, report.member_state.code)
     if action in (Transition.RETURN, Transition.VALIDATE, Transition.PUBLISH):
         return has_role(user, Role.SECRETARIAT)
-    if action == Transition.APPROVE:
+    if action in (
+        Transition.APPROVE,
+        Transition.RETURN_TO_SECRETARIAT,
+        Transition.RETURN_TO_COUNTRY,
+    ):
         return has_role(user, Role.ASOD_REVIEWER)
     return False
 

@@ -10,7 +10,10 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 
 from pantau.members.models import MemberState
-from pantau.workplan.models import WorkPlan
+from pantau.statistics.choices import DataStatus
+from pantau.statistics.models import DataValue, Indicator, ValidationFinding
+from pantau.statistics.models.validation import FindingStatus
+from pantau.workplan.models import Component, WorkPlan
 
 from .choices import ImplementationStatus, ReportStatus
 from .models import ActivityStatus, CountryReport, ReportingCycle
@@ -147,3 +150,130 @@ def get_report_or_404(user, ref_area: str, year: int, version: int | None = None
 
         raise Http404("No such report")
     return report
+
+
+@dataclass
+class Checklist:
+    """What a person signs when they submit, validate or approve a report: its activities
+    filled and empty, the country-year's statistics and their open findings. Shown on the
+    confirmation step and stored with the transition."""
+
+    total: int
+    filled: int
+    not_applicable: int
+    empty: list[tuple[str, str]]  # (activity code, its text), in the plan's order
+    indicators: int  # in the catalogue
+    indicators_reported: int  # of them, with at least one value for the country-year
+    values_draft: int
+    values_published: int
+    open_findings: list[tuple[str, str]]  # (series, message)
+
+    @property
+    def empty_count(self) -> int:
+        return len(self.empty)
+
+    @property
+    def statistics_complete(self) -> bool:
+        return self.indicators > 0 and self.indicators_reported >= self.indicators
+
+    def as_json(self) -> dict:
+        return {
+            "total": self.total,
+            "filled": self.filled,
+            "not_applicable": self.not_applicable,
+            "empty": [code for code, _text in self.empty],
+            "statistics": {
+                "indicators": self.indicators,
+                "indicators_reported": self.indicators_reported,
+                "complete": self.statistics_complete,
+                "values_draft": self.values_draft,
+                "values_published": self.values_published,
+            },
+            "open_findings": len(self.open_findings),
+        }
+
+
+def report_checklist(user, report: CountryReport) -> Checklist:
+    """The checklist of `report` as `user` may see it (statistics and findings are read
+    through their restricted querysets). A handful of queries, all counting in the database."""
+    entries = report.entries.select_related("activity").order_by("activity__order")
+    empty = [
+        (e.activity.code, e.activity.heading or e.activity.text[:120])
+        for e in entries.filter(status="")
+    ]
+    counts = entries.aggregate(
+        total=Count("id"),
+        filled=Count("id", filter=~Q(status="")),
+        not_applicable=Count("id", filter=Q(status=ImplementationStatus.NOT_APPLICABLE)),
+    )
+    code, year = report.member_state.code, report.cycle.year
+    area = Q(ref_area=code) | Q(ref_area__startswith=f"{code}-")
+    values = DataValue.objects.restrict(user).filter(area, year=year)
+    stats = values.aggregate(
+        indicators=Count("indicator", distinct=True),
+        draft=Count("id", filter=Q(status=DataStatus.DRAFT)),
+        published=Count("id", filter=Q(status=DataStatus.PUBLISHED)),
+    )
+    findings = (
+        ValidationFinding.objects.restrict(user)
+        .filter(area, year=year, status=FindingStatus.OPEN)
+        .order_by("series")
+        .values_list("series", "message")
+    )
+    return Checklist(
+        total=counts["total"],
+        filled=counts["filled"],
+        not_applicable=counts["not_applicable"],
+        empty=empty,
+        indicators=Indicator.objects.count(),
+        indicators_reported=stats["indicators"],
+        values_draft=stats["draft"],
+        values_published=stats["published"],
+        open_findings=list(findings),
+    )
+
+
+# Statuses that count as done when a working group follows its components.
+DONE_STATUSES = (ImplementationStatus.COMPLETED, ImplementationStatus.ONGOING)
+
+
+@dataclass
+class ComponentProgress:
+    """One component of a working group across the Member States, from approved reports."""
+
+    component: object
+    activities: int
+    done: dict[str, int] = field(default_factory=dict)  # state code -> activities done
+    reported: dict[str, int] = field(default_factory=dict)  # state code -> with a status
+
+
+def components_progress(
+    user, plan: WorkPlan, year: int, groups: set[str]
+) -> list[ComponentProgress]:
+    """The components of `groups` (working-group codes), each with how many of its activities
+    each Member State reports completed or ongoing in its approved report, of the reports
+    `user` may see (one query)."""
+    components = list(
+        Component.objects.filter(plan=plan, section__working_group__code__in=groups)
+        .annotate(n=Count("activities", filter=Q(activities__is_reportable=True)))
+        .order_by("number")
+    )
+    result = {c.pk: ComponentProgress(c, c.n) for c in components}
+    rows = (
+        ActivityStatus.objects.filter(
+            report__in=CountryReport.objects.restrict(user)
+            .approved()
+            .filter(cycle__plan=plan, cycle__year=year),
+            activity__component__in=components,
+        )
+        .values("activity__component", "report__member_state__code")
+        .annotate(
+            done=Count("id", filter=Q(status__in=DONE_STATUSES)),
+            reported=Count("id", filter=~Q(status="")),
+        )
+    )
+    for row in rows:
+        item = result[row["activity__component"]]
+        item.done[row["report__member_state__code"]] = row["done"]
+        item.reported[row["report__member_state__code"]] = row["reported"]
+    return list(result.values())

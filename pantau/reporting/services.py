@@ -16,7 +16,14 @@ from pantau.statistics.read import services as publication
 from pantau.workplan.models import Activity, WorkPlan
 
 from . import permissions
-from .choices import WORKFLOW, EvidenceKind, ImplementationStatus, ReportStatus, Transition
+from .choices import (
+    RETURNS,
+    WORKFLOW,
+    EvidenceKind,
+    ImplementationStatus,
+    ReportStatus,
+    Transition,
+)
 from .models import (
     ActivityStatus,
     Comment,
@@ -25,6 +32,7 @@ from .models import (
     ReportingCycle,
     ReportTransition,
 )
+from .querysets import report_checklist
 from .tasks import send_report_notification
 
 ENTRY_FIELDS = ("status", "narrative", "lead_agency", "partners", "period_start", "period_end")
@@ -37,6 +45,15 @@ class ReportLocked(Exception):
 
 class InvalidTransition(Exception):
     """The action does not apply to the report's current status."""
+
+
+class IncompleteReport(InvalidTransition):
+    """Submitting a report with empty activities: each must be marked not applicable, or the
+    approver states why they are left empty. Carries the empty activities' codes."""
+
+    def __init__(self, message: str, empty: list[str]):
+        super().__init__(message)
+        self.empty = empty
 
 
 class StaleReport(InvalidTransition):
@@ -213,10 +230,14 @@ def transition(
     action: str,
     comment: str = "",
     seen_version: int | None = None,
+    empty_reason: str = "",
 ) -> CountryReport:
     """Move a report along the workflow; records who, when and why and notifies after commit.
     `seen_version`: the report's lock_version as the person acting saw it (the page's form,
-    the API's If-Match); when the report moved since, nothing happens (StaleReport)."""
+    the API's If-Match); when the report moved since, nothing happens (StaleReport).
+    `empty_reason`: why activities are left empty; a submit with empty activities and no
+    reason is refused (IncompleteReport). The checklist of what was signed (activities,
+    statistics, open findings) is stored with the transition and in the audit event."""
     if action not in Transition.values:
         raise InvalidTransition(f"Unknown action {action!r}")
     current = (
@@ -241,8 +262,20 @@ def transition(
             f"The report changed since you opened it{since}: it is now "
             f"{current.get_status_display().lower()}. Look at it again before you {action} it."
         )
-    if action == Transition.RETURN and not comment.strip():
+    if action in RETURNS and not comment.strip():
         raise ValueError("Say why the report is returned: a comment is required")
+    checklist = report_checklist(acting_user, current)
+    empty_reason = empty_reason.strip()
+    if action == Transition.SUBMIT and checklist.empty and not empty_reason:
+        codes = [code for code, _text in checklist.empty]
+        raise IncompleteReport(
+            f"{len(codes)} of {checklist.total} activities are empty "
+            f"({', '.join(codes[:10])}{', ...' if len(codes) > 10 else ''}): mark each one "
+            "not applicable, or state why they are left empty",
+            codes,
+        )
+    if action != Transition.SUBMIT or not checklist.empty:
+        empty_reason = ""
     from_status, to_status = WORKFLOW[action]
     now = timezone.now()
     stamp = {
@@ -254,9 +287,11 @@ def transition(
     updates: dict = {"status": to_status, "lock_version": F("lock_version") + 1, "updated_at": now}
     if stamp:
         updates[stamp] = now
-    if action == Transition.RETURN:
+    if to_status == ReportStatus.DRAFT:
         updates["returned_count"] = F("returned_count") + 1
         updates["submitted_at"] = None
+    if action in (Transition.RETURN_TO_SECRETARIAT, Transition.RETURN_TO_COUNTRY):
+        updates["validated_at"] = None
     CountryReport.objects.filter(pk=current.pk).update(**updates)
     if current.previous_id and action in (Transition.APPROVE, Transition.PUBLISH):
         # The corrected version stops counting once its correction is approved; a published
@@ -286,6 +321,8 @@ def transition(
         actor=acting_user,
         actor_label=acting_user.get_username(),
         comment=comment,
+        empty_reason=empty_reason,
+        checklist=checklist.as_json(),
         at=now,
     )
     if comment:
@@ -298,7 +335,12 @@ def transition(
         obj=current,
         member_state=current.member_state.code,
         before={"status": from_status},
-        after={"status": to_status, "comment": comment},
+        after={
+            "status": to_status,
+            "comment": comment,
+            "empty_reason": empty_reason,
+            "checklist": checklist.as_json(),
+        },
     )
     _notify_after_commit(current.pk, action, acting_user.get_username(), comment)
     current.refresh_from_db()

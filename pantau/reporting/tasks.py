@@ -13,6 +13,8 @@ SUBJECTS = {
     Transition.SUBMIT: "{report} was submitted for validation",
     Transition.RETURN: "{report} was returned with comments",
     Transition.VALIDATE: "{report} was validated and awaits ASOD approval",
+    Transition.RETURN_TO_SECRETARIAT: "{report} was returned by ASOD to the Secretariat",
+    Transition.RETURN_TO_COUNTRY: "{report} was returned by ASOD to the country",
     Transition.APPROVE: "{report} was approved by ASOD",
     Transition.PUBLISH: "{report} was published",
 }
@@ -28,6 +30,8 @@ def recipients(report: CountryReport, action: str) -> list[str]:
         Transition.SUBMIT: [Role.SECRETARIAT],
         Transition.VALIDATE: [Role.ASOD_REVIEWER],
         Transition.APPROVE: [Role.SECRETARIAT],
+        Transition.RETURN_TO_SECRETARIAT: [Role.SECRETARIAT],
+        Transition.RETURN_TO_COUNTRY: [Role.SECRETARIAT],
     }.get(Transition(action), [])
     regional = User.objects.filter(role_assignments__role__in=next_roles)
     users = (national | regional).filter(is_active=True).exclude(email="").distinct()

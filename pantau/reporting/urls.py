@@ -22,6 +22,11 @@ urlpatterns = [
         name="evidence-remove",
     ),
     path(report + "transition/", views.report_transition, name="transition"),
+    path(
+        report + "transition/<str:action>/",
+        views.transition_confirm,
+        name="transition-confirm",
+    ),
     path(report + "correct/", views.report_correct, name="correct"),
     path(report + "comments/", views.comment_add, name="comment-add"),
     path(report + "diff/<int:old>/<int:new>/", views.report_diff, name="diff"),

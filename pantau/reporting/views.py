@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pantau.core.exceptions import ConflictError, PermissionDenied
@@ -16,10 +17,10 @@ from pantau.workplan.models import Activity, WorkPlan
 from pantau.workplan.querysets import plan_outline
 
 from . import permissions, services
-from .choices import ImplementationStatus, ReportStatus
+from .choices import RETURNS, SIGNING, WORKFLOW, ImplementationStatus, ReportStatus, Transition
 from .forms import CommentForm, CycleForm, EntryForm, EvidenceForm, TransitionForm
 from .models import ActivityStatus, CountryReport, ReportingCycle
-from .querysets import completeness, get_report_or_404
+from .querysets import completeness, get_report_or_404, report_checklist
 
 
 def report_url(report: CountryReport, name: str = "reporting:report", **extra) -> str:
@@ -43,7 +44,15 @@ def report_index(request):
     )
     if not request.user.is_authenticated:
         reports = reports.none()
-    elif permissions.sees_all_reports(request.user):
+    elif not permissions.sees_all_reports(request.user):
+        # "Your reports" are your own country's: a working-group member reads approved reports
+        # of every country through the filled Work Plan, not as its own.
+        reports = reports.filter(
+            member_state__code__in=permissions.member_states_for(
+                request.user, *permissions.NATIONAL_REPORTERS
+            )
+        )
+    else:
         newest = cycles.first()
         reports = reports.filter(cycle__year=newest.year) if newest else reports.none()
     return render(
@@ -66,7 +75,14 @@ def report_detail(request, ref_area: str, year: int):
     for node in outline.sections if outline else []:
         leaves = [leaf for c in node.components for a in c.activities for leaf in a.reportable]
         filled = sum(1 for leaf in leaves if entries[leaf.pk].status)
-        sections.append({"section": node.section, "filled": filled, "total": len(leaves)})
+        sections.append(
+            {
+                "section": node.section,
+                "filled": filled,
+                "total": len(leaves),
+                "empty": len(leaves) - filled,
+            }
+        )
     versions = (
         CountryReport.objects.restrict(request.user)
         .filter(member_state=report.member_state, cycle=report.cycle)
@@ -93,6 +109,11 @@ def report_detail(request, ref_area: str, year: int):
             "status_counts": [(ImplementationStatus(k).label, v) for k, v in status_counts.items()],
             "transitions": report.transitions.all(),
             "allowed": permissions.allowed_transitions(request.user, report),
+            "allowed_actions": [
+                (a, Transition(a).label)
+                for a in permissions.allowed_transitions(request.user, report)
+            ],
+            "returned": report.transitions.filter(to_status=ReportStatus.DRAFT).last(),
             "can_edit": permissions.can_edit_report(request.user, report),
             "can_correct": permissions.can_open_correction(request.user, report)
             and not CountryReport.objects.filter(previous=report).exists(),
@@ -224,6 +245,37 @@ def entry_save(request, ref_area: str, year: int, code: str):
     return render(request, "reporting/entry_page.html", ctx, status=status)
 
 
+def _confirm_url(report: CountryReport, action: str) -> str:
+    url = report_url(report, "reporting:transition-confirm", action=action)
+    return url + (f"?version={report.version}" if report.version > 1 else "")
+
+
+@login_required
+def transition_confirm(request, ref_area: str, year: int, action: str):
+    """The step before a transition: what is being signed (activities filled and empty, the
+    country-year's statistics, open findings), a confirmation box, and the reasons asked for."""
+    report = get_report_or_404(request.user, ref_area, year, _version(request))
+    if action not in Transition.values:
+        raise Http404("No such action")
+    if not permissions.can_transition(request.user, report, action):
+        raise PermissionDenied(_("You may not do this with this report now"))
+    checklist = report_checklist(request.user, report)
+    return render(
+        request,
+        "reporting/transition_confirm.html",
+        {
+            "report": report,
+            "action": action,
+            "action_label": Transition(action).label,
+            "checklist": checklist,
+            "signing": action in SIGNING,
+            "needs_comment": action in RETURNS,
+            "needs_empty_reason": action == Transition.SUBMIT and bool(checklist.empty),
+            "to_status": ReportStatus(WORKFLOW[action][1]).label,
+        },
+    )
+
+
 @login_required
 @require_POST
 def report_transition(request, ref_area: str, year: int):
@@ -231,20 +283,36 @@ def report_transition(request, ref_area: str, year: int):
     if not permissions.takes_part_in_workflow(request.user, report):
         raise PermissionDenied("Your roles take no part in this report's workflow")
     form = TransitionForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid() or form.cleaned_data["action"] not in Transition.values:
         return HttpResponse("Bad request", status=400)
+    action = form.cleaned_data["action"]
+    if action in SIGNING and not form.cleaned_data["confirm"]:
+        if not permissions.can_transition(request.user, report, action):
+            raise PermissionDenied(_("You may not do this with this report now"))
+        messages.error(request, _("Tick the box to confirm what you sign, then try again."))
+        return redirect(_confirm_url(report, action))
     try:
         report = services.transition(
             acting_user=request.user,
             report=report,
-            action=form.cleaned_data["action"],
+            action=action,
             comment=form.cleaned_data["comment"],
             seen_version=form.cleaned_data["lock_version"],
+            empty_reason=form.cleaned_data["empty_reason"],
         )
+    except services.IncompleteReport as exc:
+        messages.error(request, str(exc))
+        return redirect(_confirm_url(report, action))
     except (services.InvalidTransition, ValueError) as exc:
         messages.error(request, str(exc))
+        if action in RETURNS and report.can_transition(action):
+            return redirect(_confirm_url(report, action))
     else:
-        messages.success(request, f"{report} is now {report.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("%(report)s is now %(status)s.")
+            % {"report": report, "status": report.get_status_display().lower()},
+        )
     return redirect(report_url(report))
 
 

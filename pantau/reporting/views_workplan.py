@@ -8,7 +8,7 @@ from pantau.workplan.models import Activity, WorkPlan
 from pantau.workplan.querysets import plan_outline
 
 from .choices import ImplementationStatus
-from .models import ReportingCycle
+from .models import CountryReport, ReportingCycle
 from .querysets import country_statuses, regional_status, status_matrix
 
 
@@ -51,6 +51,12 @@ def heatmap(request, code: str, year: int):
             "plan": outline.plan,
             "year": year,
             "states": states,
+            # Link a state only to a report the visitor may open (the public: published ones).
+            "readable": set(
+                CountryReport.objects.restrict(request.user)
+                .filter(cycle__plan=outline.plan, cycle__year=year)
+                .values_list("member_state__code", flat=True)
+            ),
             "rows": rows,
             "legend": ImplementationStatus.choices,
             "cycle": ReportingCycle.objects.filter(plan=outline.plan, year=year).first(),

@@ -13,6 +13,7 @@ from pantau.reporting import services
 from pantau.reporting.api import StatusValue
 from pantau.reporting.choices import ImplementationStatus, ReportStatus
 from pantau.reporting.models import ActivityStatus, CountryReport
+from pantau.reporting.tests.factories import EMPTY_REASON
 from pantau.site.api import api
 from pantau.workplan.models import WorkPlan
 
@@ -93,7 +94,7 @@ def act(
 ):
     return client.post(
         url,
-        {"action": action, "comment": comment},
+        {"action": action, "comment": comment, "empty_reason": EMPTY_REASON},
         content_type="application/json",
         headers=headers(client, user, if_match),
     )
@@ -109,7 +110,9 @@ def walk(report: CountryReport, people, *actions: str) -> CountryReport:
         "publish": people.secretariat,
     }
     for action in actions:
-        report = services.transition(acting_user=actor[action], report=report, action=action)
+        report = services.transition(
+            acting_user=actor[action], report=report, action=action, empty_reason=EMPTY_REASON
+        )
     return report
 
 

@@ -121,7 +121,11 @@ def test_each_step_belongs_to_one_role(people, cycle2024, reached, action, key):
 
     with pytest.raises(PermissionDenied):
         services.transition(
-            acting_user=who(people, key), report=report, action=action, comment="Why not"
+            acting_user=who(people, key),
+            report=report,
+            action=action,
+            comment="Why not",
+            empty_reason="test",
         )
 
     assert reports_state() == state
@@ -133,7 +137,7 @@ def test_each_step_belongs_to_one_role(people, cycle2024, reached, action, key):
     [
         (None, {"th_approver": ["submit"]}),
         ("submit", {"secretariat": ["return", "validate"]}),
-        ("validate", {"asod": ["approve"]}),
+        ("validate", {"asod": ["return_to_secretariat", "return_to_country", "approve"]}),
         ("approve", {"secretariat": ["publish"]}),
         ("publish", {}),
     ],

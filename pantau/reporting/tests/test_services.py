@@ -307,7 +307,7 @@ def test_the_workflow_from_draft_to_published(people, cycle2024):
         status_before, before = report_row(report)["status"], last_event_id()
 
         report = services.transition(
-            acting_user=user, report=report, action=action, comment=comment
+            acting_user=user, report=report, action=action, comment=comment, empty_reason="t"
         )
 
         assert report.status == status
@@ -394,6 +394,7 @@ def test_an_action_the_status_does_not_allow_changes_nothing(people, cycle2024, 
             report=report,
             action=action,
             comment="A comment",
+            empty_reason="t",
         )
 
     assert report_row(report) == stored
@@ -420,7 +421,9 @@ def test_a_submit_e_mails_the_secretariat(
 ):
     report = factories.report_of("TH", 2024)
     with django_capture_on_commit_callbacks(execute=True):
-        services.transition(acting_user=people.th_approver, report=report, action="submit")
+        services.transition(
+            acting_user=people.th_approver, report=report, action="submit", empty_reason="t"
+        )
 
     [message] = mail.outbox
     assert "submitted" in message.subject
@@ -458,7 +461,9 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
         contextlib.suppress(RuntimeError),
         transaction.atomic(),
     ):
-        services.transition(acting_user=people.th_approver, report=report, action="submit")
+        services.transition(
+            acting_user=people.th_approver, report=report, action="submit", empty_reason="t"
+        )
         raise RuntimeError("something later in the same transaction fails")
 
     assert callbacks == []

@@ -589,7 +589,9 @@ def test_submitted_report_refuses_upload(client, th, th_focal, make_user):
     wb = _edit(content, "1.a", 3, "Completed")
     upload(client, th_focal, as_file(wb))
     registered = last_upload()
-    services.transition(acting_user=make_user("approver", "TH"), report=th, action="submit")
+    services.transition(
+        acting_user=make_user("approver", "TH"), report=th, action="submit", empty_reason="test"
+    )
     th.refresh_from_db()
     before, mark, uploads = entries_state(th), last_event_id(), ReportUpload.objects.count()
 

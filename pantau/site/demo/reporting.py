@@ -1,6 +1,7 @@
-"""Illustrative country reports for the demo: cycles 2016-2024 approved for every Member
-State, 2025 open with every report in draft. Statuses are made up (deterministic, so every
-demo looks the same) and every report, cycle and narrative says it is illustrative."""
+"""Illustrative country reports for the demo: cycles 2016-2023 published for every Member
+State, 2024 approved and not yet published, 2025 open with every report in draft. Statuses
+are made up (deterministic, so every demo looks the same) and every report, cycle and
+narrative says it is illustrative."""
 
 import datetime
 import hashlib
@@ -19,6 +20,8 @@ from pantau.workplan.models import WorkPlan
 
 ACTOR = DEMO
 FIRST_YEAR, APPROVED_UNTIL, OPEN_YEAR = 2016, 2024, 2025
+# Reports up to this year are published too; the last approved year waits for publication.
+PUBLISHED_UNTIL = 2023
 
 
 def _draw(*parts) -> float:
@@ -116,6 +119,16 @@ def load_reporting_demo() -> int:
                     at + datetime.timedelta(days=45),
                 ),
             ]
+            if year <= PUBLISHED_UNTIL:
+                steps.append(
+                    (
+                        Transition.PUBLISH,
+                        ReportStatus.APPROVED,
+                        ReportStatus.PUBLISHED,
+                        users.get("secretariat"),
+                        at + datetime.timedelta(days=60),
+                    )
+                )
             for action, src, dst, actor, when in steps:
                 transitions.append(
                     ReportTransition(
@@ -135,14 +148,16 @@ def load_reporting_demo() -> int:
                 obj=report,
                 member_state=report.member_state.code,
                 before={"status": ReportStatus.DRAFT},
-                after={"status": ReportStatus.APPROVED},
+                after={"status": steps[-1][2]},
             )
         ReportTransition.objects.bulk_create(transitions)
+        published = year <= PUBLISHED_UNTIL
         CountryReport.objects.filter(cycle=cycle).update(
-            status=ReportStatus.APPROVED,
+            status=ReportStatus.PUBLISHED if published else ReportStatus.APPROVED,
             submitted_at=at,
             validated_at=at + datetime.timedelta(days=20),
             approved_at=at + datetime.timedelta(days=45),
-            updated_at=at + datetime.timedelta(days=45),
+            published_at=at + datetime.timedelta(days=60) if published else None,
+            updated_at=at + datetime.timedelta(days=60 if published else 45),
         )
     return created

@@ -28,6 +28,8 @@ from pantau.statistics.choices import TOTAL
 from pantau.statistics.ingest.pipeline import run_import
 from pantau.statistics.models import DataValue
 
+from .reporting import OPEN_YEAR
+
 ACTOR = DEMO
 SOURCE = "Illustrative demo data"
 FIRST_YEAR, LAST_YEAR = 2015, 2025
@@ -300,7 +302,10 @@ def load_statistics_demo() -> dict[str, int]:
             if (code, year) in filled:
                 continue
             rows = illustrative_rows(code, year)
-            if year not in cycle_years or (code, year) in approved:
+            # A year before the demo's open cycle with no cycle of its own holds figures
+            # published elsewhere; the open year's figures wait for its report's approval,
+            # whichever is loaded first.
+            if (year < OPEN_YEAR and year not in cycle_years) or (code, year) in approved:
                 published.extend(rows)
             else:
                 draft.extend(rows)

@@ -265,6 +265,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("reporting:evidence-remove", "pk"): str(evidence.pk),
             ("reporting:xlsx-preview", "pk"): str(upload.pk),
             ("reporting:xlsx-apply", "pk"): str(upload.pk),
+            ("reporting:transition-confirm", "action"): "submit",
             ("reporting:diff", "old"): "1",
             ("reporting:diff", "new"): "1",
             ("narco:person-detail", "pk"): str(person.pk),

@@ -293,3 +293,68 @@ def test_two_people_saving_one_entry_see_a_conflict_and_lose_nothing(browser, se
     )
     for page in pages:
         page.context.close()
+
+
+def _sign_in_to_start(browser, server, username: str):
+    """A fresh session signed in as `username` (with its demo 2FA code when asked), on the
+    page the sign-in lands on: the start page."""
+    base, password = server
+    context = browser.new_context(base_url=base)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/accounts/2fa/verify/" in page.url:
+        page.get_by_label("Code from your authenticator app").fill(_pantau("otp", "code", username))
+        page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/start/")
+    return context, page
+
+
+@pytest.mark.parametrize(
+    ("username", "section", "own", "foreign"),
+    [
+        ("th.focal", "#country-work", "Thailand: country report 2025", "Malaysia"),
+        ("th.approver", "#to-submit", "Thailand 2025", "Malaysia"),
+        ("my.focal", "#country-work", "Malaysia: country report 2025", "Thailand"),
+        ("secretariat", "#late", "Late countries", None),
+        ("asod", "#to-approve", "Waiting for ASOD approval", None),
+        ("wg.tr", "#working-group", "15.", None),
+    ],
+)
+def test_each_role_lands_on_its_start_page(browser, server, username, section, own, foreign):
+    from playwright.sync_api import expect
+
+    context, page = _sign_in_to_start(browser, server, username)
+    try:
+        expect(page.locator(section)).to_contain_text(own)
+        if foreign:
+            # Nothing of another country's work: no link to its reports either.
+            expect(page.locator("main")).not_to_contain_text(foreign)
+            code = {"Malaysia": "MY", "Thailand": "TH"}[foreign]
+            expect(page.locator(f'main a[href^="/reporting/{code}/"]')).to_have_count(0)
+        if username == "th.focal":
+            expect(page.locator("#country-work .filled")).to_contain_text("of 81 filled")
+            expect(page.locator("#country-work .deadline")).to_contain_text("days left")
+        if username == "wg.tr":
+            expect(page.locator("#working-group th[scope=col]", has_text="MY")).to_have_count(1)
+            expect(page.locator("#country-work")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_a_phone_gets_a_one_line_menu_and_no_sideways_scroll(browser, server):
+    base, _ = server
+    context = browser.new_context(base_url=base, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto("/workplan/2016-2025/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        header = page.locator("header.site").bounding_box()
+        assert header["height"] < 110, header
+    finally:
+        context.close()

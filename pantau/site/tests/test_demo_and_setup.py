@@ -11,8 +11,10 @@ from pantau.audit.models import AuditEvent
 from pantau.audit.services import verify
 from pantau.core.models import DemoDataset
 from pantau.members.models import MemberState
+from pantau.reporting.models import CountryReport
 from pantau.site.demo.accounts import DEMO_PASSWORD
 from pantau.site.demo.narco import OFFICERS as NARCO_OFFICERS
+from pantau.statistics.models import DataValue
 from pantau.workplan.models import WorkingGroup
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +73,15 @@ def test_demo_load_creates_an_account_for_every_role_and_state(client):
     assert "th.focal" in output
     assert DemoDataset.objects.count() == 1
     assert verify().ok
+    # 2016-2023 published, 2024 approved and not published, 2025 in progress; the 2025
+    # figures wait for their report.
+    statuses = set(CountryReport.objects.values_list("cycle__year", "status").distinct())
+    expected = {(y, "published") for y in range(2016, 2024)} | {(2024, "approved")}
+    assert statuses == expected | {(2025, "draft")}
+    assert set(DataValue.objects.filter(year=2025).values_list("status", flat=True)) == {"draft"}
+    assert set(DataValue.objects.filter(year=2024).values_list("status", flat=True)) == {
+        "published"
+    }
 
     for path in pages:
         after = client.get(path, follow=True)

@@ -37,6 +37,9 @@ def test_demo_statistics_cover_every_member_state_and_load_once():
         members = set(MemberState.objects.members_in_year(year).values_list("code", flat=True))
         assert set(values.filter(year=year).values_list("ref_area", flat=True)) == members
     assert set(values.filter(ref_area="TL").values_list("year", flat=True)) == {2025}
+    # The open year's figures are not published before its report, even with no cycle yet.
+    assert set(values.filter(year=2025).values_list("status", flat=True)) == {"draft"}
+    assert set(values.filter(year__lt=2025).values_list("status", flat=True)) == {"published"}
     # Tablets are counted, everything else weighed.
     tablets = values.filter(indicator__code="DRUG_SEIZURE", drug="METH_TABLET")
     assert set(tablets.values_list("reported_unit", "unit_kind")) == {("UNIT", "dosage")}

@@ -30,7 +30,10 @@ def step(report, action: str):
     role = dict(factories.STEPS)[action]
     state = report.member_state.code if role == "approver" else None
     return reporting.transition(
-        acting_user=factories.actor(role, state), report=report, action=action
+        acting_user=factories.actor(role, state),
+        report=report,
+        action=action,
+        empty_reason=factories.EMPTY_REASON,
     )
 
 
@@ -157,6 +160,7 @@ def test_only_approval_and_publication_publish(drafts):
             report=report,
             action=action,
             comment="returned for a check" if action == Transition.RETURN else "",
+            empty_reason=factories.EMPTY_REASON,
         )
         report.refresh_from_db()
         assert statuses("TH", 2024) == {"draft"}, action
