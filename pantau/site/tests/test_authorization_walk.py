@@ -263,6 +263,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("accounts:password-reset-confirm", "uidb64"): "MQ",
             ("accounts:password-reset-confirm", "token"): "set-password",
             ("statistics:import-detail", "pk"): str(data_import.pk),
+            ("GET /api/v1/data/imports/{import_id}", "import_id"): str(data_import.pk),
             ("statistics:entry", "group"): "seizures",
             # The statistics metadata: administrators only (no persona is one).
             ("statistics_metadata:*", "indicator"): "DRUG_SEIZURE",
