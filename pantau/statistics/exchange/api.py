@@ -10,6 +10,7 @@ scope `write`; `pipeline.run_import` decides what the caller may write."""
 import csv
 import hashlib
 import io
+import math
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -111,8 +112,32 @@ def _csv(query: ObservationQuery, rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-# The API's own renderer (NinjaAPI's default), without importing the API that mounts this router.
-_JSON = JSONRenderer()
+class StrictJSONRenderer(JSONRenderer):
+    """The API's own renderer (NinjaAPI's default), strict: NaN and Infinity are not JSON, and
+    a strict parser fails on them. Imports refuse non-finite values; should one be stored all
+    the same (a value written before they did), it is answered as null, never as Infinity."""
+
+    json_dumps_params = {"allow_nan": False}
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        try:
+            return super().render(request, data, response_status=response_status)
+        except ValueError:
+            return super().render(request, _finite(data), response_status=response_status)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
+# Without importing the API that mounts this router.
+_JSON = StrictJSONRenderer()
 
 
 def _render(
