@@ -23,6 +23,7 @@ from ninja.renderers import JSONRenderer
 
 from pantau.accounts.api_auth import authenticated, caller, public
 from pantau.core.schemas import Error
+from pantau.core.spreadsheet_safety import csv_cell
 
 from ..choices import DIMENSIONS
 from ..ingest import pipeline, services
@@ -95,7 +96,8 @@ def _columns(query: ObservationQuery) -> list[str]:
 
 def _csv(query: ObservationQuery, rows: list[dict]) -> str:
     """SDMX-CSV style: a header of column names, one row per observation; coverage flattened
-    (missing states separated by spaces)."""
+    (missing states separated by spaces). Text that a spreadsheet would take for a formula is
+    neutralised (pantau.core.spreadsheet_safety); numbers are written as numbers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     columns = _columns(query)
@@ -108,7 +110,7 @@ def _csv(query: ObservationQuery, rows: list[dict]) -> str:
             flat["coverage_members"] = coverage["members"]
             flat["coverage_missing"] = " ".join(coverage["missing"])
         flat["derived"] = "true" if flat["derived"] else "false"
-        writer.writerow(["" if flat.get(c) is None else flat[c] for c in columns])
+        writer.writerow(["" if flat.get(c) is None else csv_cell(flat[c]) for c in columns])
     return buffer.getvalue()
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from pantau.core.spreadsheet_safety import unneutralise
+
 from ..choices import DIMENSIONS, TOTAL, ObsStatus
 from ..models.data import KEY_SEPARATOR
 from ..snapshot import PERIOD, Structure
@@ -197,7 +199,8 @@ class RowValidator:
                 unit.code,
                 float(value),
                 obs_status,
-                row.get("COMMENT", ""),
+                # Text an export neutralised for spreadsheets ('=...) is read back as it was.
+                unneutralise(row.get("COMMENT", "")),
             )
         )
         return observation, []
@@ -347,7 +350,7 @@ class RowChecker:
         if not 0 <= reported <= FLOAT_MAX_OBS_VALUE:
             return None
         value = reported if factor is None else float(Decimal(text.strip()) * factor)
-        comment = "" if self._comment is None else values[self._comment].strip()
+        comment = "" if self._comment is None else unneutralise(values[self._comment].strip())
         return (
             *prefix,
             area,
