@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pantau.core.spreadsheet_safety import is_formula_like
 from pantau.members.models import MemberState
 from pantau.workplan.models import Section
 from pantau.workplan.querysets import ComponentNode, PlanOutline, plan_outline
@@ -161,7 +162,6 @@ def file_name(data: WorkPlanStatus, extension: str) -> str:
 
 # --- XLSX -------------------------------------------------------------------------------------
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 THIN = Side(style="thin", color="999999")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -173,7 +173,7 @@ SECTION_FILL = PatternFill("solid", fgColor="EEF1F5")
 def put(ws: Worksheet, row: int, column: int, value, **style) -> Cell:
     """Write a cell; text that a spreadsheet would take for a formula stays text."""
     cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and is_formula_like(value):
         # openpyxl stores "=..." as a formula: force a plain string, and mark it the way
         # Excel marks text typed after an apostrophe, so editing the cell keeps it text.
         cell.data_type = "s"

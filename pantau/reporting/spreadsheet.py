@@ -31,6 +31,7 @@ from pantau.audit.services import record
 from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
 from pantau.core.files import sha256_of
+from pantau.core.spreadsheet_safety import FORMULA_TRIGGERS
 
 from . import permissions
 from .choices import ImplementationStatus
@@ -62,9 +63,9 @@ DATE_FIELDS = ("period_start", "period_end")
 COLUMN_WIDTHS = (10, 70, 22, 60, 30, 30, 14, 14)
 FIRST_EDITABLE_COLUMN = 3  # C: Status
 
-# A cell starting with one of these is read as a formula by spreadsheet programs (and by
-# tools the file is later copied into): such text is written with a leading apostrophe.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of FORMULA_TRIGGERS (pantau.core.spreadsheet_safety) is read as a
+# formula by spreadsheet programs (and by tools the file is later copied into): such text is
+# written with a leading apostrophe.
 MAX_PROBLEMS = 100
 # A 10 MB XLSX is a zip; refuse one that would inflate past this (a "zip bomb").
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

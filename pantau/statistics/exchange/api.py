@@ -10,23 +10,24 @@ scope `write`; `pipeline.run_import` decides what the caller may write."""
 import csv
 import hashlib
 import io
-import os
-import tempfile
+import math
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, Literal
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.renderers import JSONRenderer
 
 from pantau.accounts.api_auth import authenticated, caller, public
 from pantau.core.schemas import Error
+from pantau.core.spreadsheet_safety import csv_cell
 
 from ..choices import DIMENSIONS
-from ..ingest import pipeline
+from ..ingest import pipeline, services
+from ..models import DataImport
 from ..read.querysets import (
     AREA,
     TIME,
@@ -64,11 +65,6 @@ class ProblemOut(Schema):
     message: str
 
 
-class ImportDeniedOut(Schema):
-    detail: str
-    problems: list[dict]
-
-
 class ImportOut(Schema):
     id: int
     file_name: str
@@ -80,7 +76,7 @@ class ImportOut(Schema):
     ref_areas: list[str]
     counts: dict[str, int] = Field(description="rows, created, updated, unchanged")
     problem_count: int = Field(description="Every problem found; `problems` lists the first")
-    problems: list[ProblemOut]
+    problems: list[ProblemOut] = Field(description="The first problems (line 0: the file)")
 
 
 def _columns(query: ObservationQuery) -> list[str]:
@@ -100,7 +96,8 @@ def _columns(query: ObservationQuery) -> list[str]:
 
 def _csv(query: ObservationQuery, rows: list[dict]) -> str:
     """SDMX-CSV style: a header of column names, one row per observation; coverage flattened
-    (missing states separated by spaces)."""
+    (missing states separated by spaces). Text that a spreadsheet would take for a formula is
+    neutralised (pantau.core.spreadsheet_safety); numbers are written as numbers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     columns = _columns(query)
@@ -113,12 +110,36 @@ def _csv(query: ObservationQuery, rows: list[dict]) -> str:
             flat["coverage_members"] = coverage["members"]
             flat["coverage_missing"] = " ".join(coverage["missing"])
         flat["derived"] = "true" if flat["derived"] else "false"
-        writer.writerow(["" if flat.get(c) is None else flat[c] for c in columns])
+        writer.writerow(["" if flat.get(c) is None else csv_cell(flat[c]) for c in columns])
     return buffer.getvalue()
 
 
-# The API's own renderer (NinjaAPI's default), without importing the API that mounts this router.
-_JSON = JSONRenderer()
+class StrictJSONRenderer(JSONRenderer):
+    """The API's own renderer (NinjaAPI's default), strict: NaN and Infinity are not JSON, and
+    a strict parser fails on them. Imports refuse non-finite values; should one be stored all
+    the same (a value written before they did), it is answered as null, never as Infinity."""
+
+    json_dumps_params = {"allow_nan": False}
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        try:
+            return super().render(request, data, response_status=response_status)
+        except ValueError:
+            return super().render(request, _finite(data), response_status=response_status)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
+# Without importing the API that mounts this router.
+_JSON = StrictJSONRenderer()
 
 
 def _render(
@@ -153,58 +174,18 @@ def _answer_key(query: ObservationQuery, versions: Versions, format: str) -> str
     return "statistics.answer:" + hashlib.blake2b(fingerprint.encode(), digest_size=16).hexdigest()
 
 
-# Declared before "{indicator}": its path must not be taken for an indicator's.
-@router.post(
-    "imports",
-    response={200: ImportOut, 400: ImportOut | Error, 401: Error, 403: ImportDeniedOut | Error},
-    auth=authenticated,
-    url_name="data-imports",
-    summary="Import a statistics file (long CSV, XLSX)",
-    description="Every row is checked first; then all rows are written in one transaction, or "
-    "none. 200 with the counts (created, updated, unchanged) when the file was applied, or "
-    "checked with `dry_run=true`; 400 with every problem (line, column, message) when the "
-    "file has any, nothing written, a Member State the caller may not write among them. "
-    "403 for callers who may not import at all, or publish (`publish=true` with a `source`, "
-    "administrators only). Needs a token with the scope `write`.",
-)
-def post_import(
-    request: HttpRequest,
-    file: File[UploadedFile],
-    dry_run: Form[bool] = False,
-    publish: Form[bool] = False,
-    source: Form[str] = "",
-):
-    file_name = os.path.basename(file.name or "upload")[:255]
-    temporary = None
-    try:
-        if hasattr(file, "temporary_file_path"):
-            path = Path(file.temporary_file_path())
-        else:
-            suffix = Path(file_name).suffix[:10]
-            with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as temporary:
-                for chunk in file.chunks():
-                    temporary.write(chunk)
-            path = Path(temporary.name)
-        try:
-            result = pipeline.run_import(
-                acting_user=caller(request),
-                path=path,
-                file_name=file_name,
-                dry_run=dry_run,
-                publish=publish,
-                source=source,
-            )
-        except pipeline.ImportDenied as exc:
-            return Status(
-                403, {"detail": str(exc), "problems": [p.as_dict() for p in exc.problems]}
-            )
-        except ValueError as exc:
-            return Status(400, {"detail": str(exc)})
-    finally:
-        if temporary is not None:
-            Path(temporary.name).unlink(missing_ok=True)
-    data_import = result.data_import
-    body = {
+class ImportQueuedOut(Schema):
+    id: int
+    status: str = Field(description="pending: the worker has not finished it yet")
+    dry_run: bool
+    publish: bool
+    file_name: str
+    url: str = Field(description="The import's report in the API (poll it until finished)")
+    page: str = Field(description="The import's page in the site")
+
+
+def _import_body(data_import: DataImport) -> dict:
+    return {
         "id": data_import.pk,
         "file_name": data_import.file_name,
         "format": data_import.format,
@@ -213,11 +194,78 @@ def post_import(
         "publish": data_import.publish,
         "source": data_import.source,
         "ref_areas": data_import.ref_areas,
-        "counts": result.counts,
-        "problem_count": result.problem_count,
-        "problems": [p.as_dict() for p in result.problems[: pipeline.MAX_STORED_PROBLEMS]],
+        "counts": data_import.counts or {},
+        "problem_count": data_import.problem_count,
+        "problems": data_import.problems[: pipeline.MAX_STORED_PROBLEMS],
     }
-    return Status(200 if result.ok else 400, body)
+
+
+# Declared before "{indicator}": its path must not be taken for an indicator's.
+@router.post(
+    "imports",
+    response={202: ImportQueuedOut, 400: Error, 401: Error, 403: Error},
+    auth=authenticated,
+    url_name="data-imports",
+    summary="Import a statistics file (long CSV, XLSX, SDMX)",
+    description="The file is kept and its import queued: 202 with the import's id and the URL "
+    "of its report (`GET /api/v1/data/imports/{id}`), which says `pending` or `running` until "
+    "the background worker has read it. The worker checks every row first; then all rows are "
+    "written in one transaction, or none. The report then says `applied` with the counts "
+    "(created, updated, unchanged), `checked` for a dry run (`dry_run=true`, nothing written), "
+    "or `failed` with every problem (line, column, message), nothing written, rows of a "
+    "Member State the caller may not write among them. 403 for callers who may not import at "
+    "all, or publish (`publish=true` with a `source`, administrators only); 400 for a source "
+    "that is missing or too long. Needs a token with the scope `write`.",
+)
+def post_import(
+    request: HttpRequest,
+    response: HttpResponse,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    publish: Form[bool] = False,
+    source: Form[str] = "",
+):
+    try:
+        data_import = services.register_import(
+            acting_user=caller(request),
+            uploaded_file=file,
+            dry_run=dry_run,
+            publish=publish,
+            source=source,
+        )
+    except ValueError as exc:
+        return Status(400, {"detail": str(exc)})
+    url = reverse("api-v1:data-import", args=[data_import.pk])
+    response["Location"] = url
+    return Status(
+        202,
+        {
+            "id": data_import.pk,
+            "status": data_import.status,
+            "dry_run": data_import.dry_run,
+            "publish": data_import.publish,
+            "file_name": data_import.file_name,
+            "url": url,
+            "page": reverse("statistics:import-detail", args=[data_import.pk]),
+        },
+    )
+
+
+@router.get(
+    "imports/{int:import_id}",
+    response={200: ImportOut, 401: Error, 404: Error},
+    auth=authenticated,
+    url_name="data-import",
+    summary="The report of an import",
+    description="`status`: pending or running while the worker reads the file; then applied, "
+    "checked (a dry run), failed (every problem listed, nothing written) or error. Someone "
+    "else's import answers 404, like one that does not exist.",
+)
+def get_import(request: HttpRequest, import_id: int):
+    data_import = DataImport.objects.restrict(caller(request)).filter(pk=import_id).first()
+    if data_import is None:
+        return Status(404, {"detail": "No such import"})
+    return Status(200, _import_body(data_import))
 
 
 @router.get(

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from django.db.models import Exists, OuterRef
 
+from pantau.core.spreadsheet_safety import csv_cell, is_formula_like
 from pantau.members.models import MemberState
 
 from ..choices import DIMENSIONS, TOTAL, DataStatus, Dimension
@@ -26,7 +27,6 @@ from ..read.querysets import QueryError, parse_periods, tokens
 FORMATS = ("csv", "xlsx", "sdmx")
 UNITS = ("reported", "canonical")
 # Characters that make a spreadsheet read a cell as a formula (neutralised on export).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
 
@@ -180,15 +180,18 @@ def number_text(value: float) -> str:
 
 def write_csv(export: Export, out: IO[str]) -> int:
     """The long CSV of docs/architecture.md, UTF-8, comma separated. Values are written
-    exactly: it is the machine exchange format, read back by `pantau import` and SDMX tools
-    (spreadsheet users take the XLSX, where formulas are neutralised)."""
+    exactly: it is the machine exchange format, read back by `pantau import` and SDMX tools.
+    It is opened in spreadsheets too: a text that would be taken for a formula (a COMMENT
+    starting with =, +, -, @...) is written after an apostrophe (pantau.core.spreadsheet_safety),
+    which `pantau import` removes again. OBS_VALUE is a number, never neutralised."""
     writer = csv.writer(out, lineterminator="\n")
     columns = export.columns
     writer.writerow(columns)
     count = 0
     for row in export.rows:
-        row["OBS_VALUE"] = number_text(row["OBS_VALUE"])
-        writer.writerow([row[c] for c in columns])
+        writer.writerow(
+            [number_text(row[c]) if c == "OBS_VALUE" else csv_cell(row[c]) for c in columns]
+        )
         count += 1
     return count
 
@@ -200,7 +203,7 @@ def spreadsheet_text(value: str) -> tuple[str, bool]:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value, value.startswith(FORMULA_TRIGGERS)
+    return value, is_formula_like(value)
 
 
 def write_xlsx(export: Export, out: IO[bytes]) -> int:

@@ -4,6 +4,7 @@ its audit event (one per import, not one per value) and its permission check. ru
 called by the background task (tasks.py) and by `pantau import`."""
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ..read.totals import refresh_published_totals
 from ..snapshot import Structure
 from .formats import open_reader
 from .readers import UnreadableFile, detect_format
+from .sandbox import ParseFailed, Spool, run_bounded
 from .staging import (
     STORED_DERIVED,
     STORED_ID,
@@ -177,6 +179,7 @@ def run_import(
             source=source,
             progress=progress,
             staging=None,
+            file_name=file_name,
         )
         try:
             refuse_or_check()
@@ -204,6 +207,7 @@ def run_import(
                 source=source,
                 progress=progress,
                 staging=staging,
+                file_name=file_name,
             )
             refuse_or_check()
             data_import = _save_record(
@@ -276,22 +280,28 @@ def _single(areas: set[str]) -> str:
     return next(iter(areas)) if len(areas) == 1 else ""
 
 
-def _rows(path: Path, structure: Structure, writable, checked: _Checked):
-    """`(line, observation tuple or None, problems)` of every row of the file. Problems of the
-    file as a whole (unreadable, wrong header) are added to `checked` and end the reading."""
+# Rows a batch of the spool holds (see _parse_in_child).
+SPOOL_BATCH = 2000
+
+
+def _parse(path: Path, structure: Structure, writable) -> Iterator[tuple]:
+    """`(line, observation tuple or None, problems)` of every row of the file, and events of the
+    file as a whole: `("format", name)`, `("estimate", rows)`, `("problems", [Problem])`
+    (unreadable, wrong header: these end the reading). Pure: reads the file, not the database
+    (it runs in the parsing child process)."""
     try:
         reader = open_reader(path)
     except UnreadableFile as exc:
-        checked.add([Problem(exc.line, "", exc.message)])
+        yield "problems", [Problem(exc.line, "", exc.message)]
         return
     try:
-        checked.format = reader.format
+        yield "format", reader.format
         validator = RowValidator(structure, writable)
         header_problems = validator.check_header(reader.columns)
         if header_problems:
-            checked.add(header_problems)
+            yield "problems", header_problems
             return
-        checked.estimate = reader.estimate_rows()
+        yield "estimate", reader.estimate_rows()
         try:
             if reader.format in (ImportFormat.CSV, ImportFormat.XLSX):
                 # Lists of texts, checked by the memoising fast path.
@@ -309,9 +319,45 @@ def _rows(path: Path, structure: Structure, writable, checked: _Checked):
                     obs, problems = validator.validate(line, row)
                     yield line, (extended(obs) if obs is not None else None), problems
         except UnreadableFile as exc:
-            checked.add([Problem(exc.line, "", exc.message)])
+            yield "problems", [Problem(exc.line, "", exc.message)]
     finally:
         reader.close()
+
+
+def _parse_in_child(path: Path, file_name: str, structure: Structure, writable) -> Spool:
+    """Parse and check the file in a child process bounded in memory and time (sandbox.py),
+    so that a hostile file cannot take the worker's memory and what the parser took returns
+    to the system; the rows come back through a spool file, in batches. (The progress is
+    reported by the pass that reads them back: a progress callback may use the database,
+    which the child may not.)"""
+
+    def produce(emit) -> None:
+        batch: list = []
+        for item in _parse(path, structure, writable):
+            batch.append(item)
+            if len(batch) >= SPOOL_BATCH:
+                emit(batch)
+                batch = []
+        if batch:
+            emit(batch)
+
+    return run_bounded(produce, what=file_name or path.name)
+
+
+def _rows(spool: Spool, checked: _Checked) -> Iterator[tuple]:
+    """The rows of a parsed file, `(line, observation tuple or None, problems)`; the events of
+    the file as a whole go to `checked`."""
+    for batch in spool:
+        for item in batch:
+            kind = item[0]
+            if isinstance(kind, int):
+                yield item
+            elif kind == "problems":
+                checked.add(item[1])
+            elif kind == "format":
+                checked.format = item[1]
+            elif kind == "estimate":
+                checked.estimate = item[1]
 
 
 def _read(
@@ -320,6 +366,7 @@ def _read(
     writable: frozenset[str] | None,
     checked: _Checked,
     *,
+    file_name: str = "",
     publish: bool,
     source: str,
     progress: ProgressCallback | None,
@@ -328,7 +375,28 @@ def _read(
     """The one pass over the file: check every row, find keys given twice, compare each
     observation with the stored value of its key, and stage what is new or changed (not with
     `staging` None: a dry run only counts). Rules that need the stored value (a published value
-    changes only by a publishing import) are checked here too. Fills `checked`."""
+    changes only by a publishing import) are checked here too. Fills `checked`. The file is
+    parsed and checked in a child process first (_parse_in_child)."""
+    try:
+        spool = _parse_in_child(path, file_name, structure, writable)
+    except ParseFailed as exc:
+        checked.add([Problem(0, "", str(exc))])
+        return
+    try:
+        _compare(spool, checked, publish=publish, source=source, progress=progress, staging=staging)
+    finally:
+        spool.close()
+
+
+def _compare(
+    spool: Spool,
+    checked: _Checked,
+    *,
+    publish: bool,
+    source: str,
+    progress: ProgressCallback | None,
+    staging: Staging | None,
+) -> None:
     counts = checked.counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
     # Keys seen, by their hash (a few dozen bytes a row: a million-row file fits in memory);
     # a hash seen twice is a duplicate candidate, confirmed or dismissed after the pass.
@@ -344,7 +412,7 @@ def _read(
     seen_add, add_indicator, add_period = seen.add, checked.indicators.add, checked.periods.add
     stored_get = current.get
     compared, published = STORED_VALUES, str(DataStatus.PUBLISHED)
-    for line, obs, problems in _rows(path, structure, writable, checked):
+    for line, obs, problems in _rows(spool, checked):
         rows += 1
         if progress and rows % PROGRESS_EVERY == 0:
             progress("check", rows, checked.estimate)
@@ -406,17 +474,17 @@ def _read(
     if progress:
         progress("check", rows, rows)
     if candidates:
-        checked.add(_duplicates(path, structure, writable, candidates))
+        checked.add(_duplicates(spool, candidates))
     if not rows and not checked.problem_count:
         checked.add([Problem(0, "", "the file has no observations")])
 
 
-def _duplicates(path: Path, structure: Structure, writable, candidates: set[int]) -> list[Problem]:
+def _duplicates(spool: Spool, candidates: set[int]) -> list[Problem]:
     """The rows whose key an earlier row of the file already has (among the hashes seen
     twice: almost always real duplicates, but two keys may share a hash)."""
     first: dict[tuple, int] = {}
     problems = []
-    for line, obs, row_problems in _rows(path, structure, writable, _Checked()):
+    for line, obs, row_problems in _rows(spool, _Checked()):
         if row_problems or obs is None:
             continue
         key = obs[EXTENDED_KEY]

@@ -13,6 +13,15 @@ from typing import Protocol
 
 from ..choices import ImportFormat
 
+# A workbook is a zip of XML parts: a few megabytes may inflate to gigabytes (a "zip bomb").
+# Its sizes are read from the archive's directory before anything is opened; Python's zipfile
+# then never inflates a member past the size the directory states.
+MAX_WORKBOOK_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+# Spreadsheet XML compresses well (10-30 times, up to ~100 for very repetitive sheets): a
+# member that inflates more than this is refused, once it is larger than a megabyte.
+MAX_WORKBOOK_RATIO = 200
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+
 # Values beyond the header's columns are collected under this key (and reported).
 EXTRA = "__extra__"
 # Columns of SDMX-CSV that describe the message, not the observation: accepted and ignored.
@@ -134,6 +143,7 @@ class XlsxReader:
     def __init__(self, path: Path):
         from openpyxl import load_workbook
 
+        check_workbook_archive(path)
         try:
             self._wb = load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -189,6 +199,39 @@ class XlsxReader:
 
     def close(self) -> None:
         self._wb.close()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+def check_workbook_archive(path: Path) -> None:
+    """Refuse a workbook whose parts would inflate past MAX_WORKBOOK_UNCOMPRESSED_BYTES in
+    all, or one of whose parts inflates more than MAX_WORKBOOK_RATIO times: read from the
+    zip's directory, before any part is decompressed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(f"{path.name}: not a readable Excel workbook ({exc})") from exc
+    total = sum(m.file_size for m in members)
+    if total > MAX_WORKBOOK_UNCOMPRESSED_BYTES:
+        raise UnreadableFile(
+            f"{path.name}: the workbook would unpack to {_megabytes(total)}; Pantau reads "
+            f"workbooks of at most {_megabytes(MAX_WORKBOOK_UNCOMPRESSED_BYTES)} unpacked "
+            "(split the file, or save it as CSV)"
+        )
+    for member in members:
+        if member.file_size < RATIO_CHECKED_FROM_BYTES:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > MAX_WORKBOOK_RATIO:
+            raise UnreadableFile(
+                f"{path.name}: the part {member.filename} of the workbook inflates "
+                f"{ratio:,.0f} times ({_megabytes(member.compress_size)} to "
+                f"{_megabytes(member.file_size)}), more than a spreadsheet does (at most "
+                f"{MAX_WORKBOOK_RATIO} times): the file is refused as a possible zip bomb"
+            )
 
 
 def cell_text(value: object) -> str:

@@ -25,7 +25,7 @@ from sdmx.model import common
 from sdmx.reader import csv as sdmx_csv
 
 from ..choices import ImportFormat
-from ..metadata.sdmx import DIMENSION_IDS, data_structure
+from ..metadata.sdmx import ATTRIBUTE_IDS, DIMENSION_IDS, DSD_ID, data_structure
 from .readers import EXTRA, CsvReader, UnreadableFile, cell_text, normalise_column
 
 # SDMX ActionType -> the SDMX-CSV ACTION code the validation knows.
@@ -48,6 +48,53 @@ def _action_code(text: str) -> str:
     "ActionType.delete")."""
     name = text.rsplit(".", 1)[-1].strip().lower()
     return ACTION_CODES.get(name, text)
+
+
+KNOWN_COMPONENTS = frozenset((*DIMENSION_IDS, *ATTRIBUTE_IDS, "OBS_VALUE"))
+GENERIC_NAMESPACE_END = "/data/generic"
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _foreign_components(path: Path) -> list[str]:
+    """The component ids a data message uses that Pantau's data structure does not have, in
+    the order they first appear: the attributes of a structure-specific message's Series,
+    Group and Obs elements, the `id` of a generic message's values."""
+    found: dict[str, None] = {}
+    try:
+        for _event, element in etree.iterparse(
+            str(path), events=("start",), resolve_entities=False, no_network=True
+        ):
+            name = etree.QName(element)
+            if name.namespace is None and name.localname in ("Series", "Group", "Obs"):
+                found.update(dict.fromkeys(a for a in element.attrib if "}" not in a))
+            elif name.localname == "Value" and (name.namespace or "").endswith(
+                GENERIC_NAMESPACE_END
+            ):
+                found[element.get("id", "")] = None
+    except etree.LxmlError:
+        pass
+    return [c for c in found if c and c not in KNOWN_COMPONENTS]
+
+
+def _foreign_message(foreign: list[str]) -> str:
+    hints = [f"{c!r} is written {c.upper()}" for c in foreign if c.upper() in KNOWN_COMPONENTS]
+    names = ", ".join(repr(c) for c in foreign)
+    return (
+        f"unknown dimension or attribute {names}: the message follows another data structure "
+        f"than Pantau's ({DSD_ID}). Pantau's dimensions are {', '.join(DIMENSION_IDS)}; its "
+        f"attributes {', '.join(ATTRIBUTE_IDS)}; the value OBS_VALUE"
+        + (f" ({'; '.join(hints)})" if hints else "")
+        + ". Rename them (a Member State's ISO code under REF_AREA...) or leave them out, or "
+        "send the long CSV"
+    )
 
 
 def _data_set_actions(path: Path) -> list[str]:
@@ -77,6 +124,11 @@ class SdmxMlReader:
             ):
                 message = sdmx.read_sdmx(fh, format="XML", structure=data_structure())
         except Exception as exc:
+            # A message of another agency's structure (Eurostat's geo, freq...) stops sdmx1
+            # with a KeyError: name every component Pantau does not know, and its own.
+            foreign = _foreign_components(path) if _caused_by(exc, KeyError) else []
+            if foreign:
+                raise UnreadableFile(_foreign_message(foreign)) from exc
             raise UnreadableFile(f"not a readable SDMX-ML data message ({_reason(exc)})") from exc
         if not isinstance(message, DataMessage):
             raise UnreadableFile(

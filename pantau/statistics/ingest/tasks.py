@@ -66,6 +66,8 @@ def run_import_task(data_import_id: int, stored_name: str) -> dict:
             path=Path(default_storage.path(stored_name)),
             file_name=data_import.file_name,
             dry_run=data_import.dry_run,
+            publish=data_import.publish,
+            source=data_import.source,
             progress=lambda phase, done, total: record_progress(data_import.pk, phase, done, total),
             data_import=data_import,
         )

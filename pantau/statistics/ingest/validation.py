@@ -4,11 +4,12 @@ Structure.load) and writes nothing."""
 
 import calendar
 import datetime
-import math
 import operator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
+
+from pantau.core.spreadsheet_safety import unneutralise
 
 from ..choices import DIMENSIONS, TOTAL, ObsStatus
 from ..models.data import KEY_SEPARATOR
@@ -198,7 +199,8 @@ class RowValidator:
                 unit.code,
                 float(value),
                 obs_status,
-                row.get("COMMENT", ""),
+                # Text an export neutralised for spreadsheets ('=...) is read back as it was.
+                unneutralise(row.get("COMMENT", "")),
             )
         )
         return observation, []
@@ -245,6 +247,16 @@ class RowValidator:
         return text, year, end
 
 
+# A reported value is kept as given up to this many significant digits (a double holds 15
+# exactly): more is refused, never silently rounded.
+MAX_SIGNIFICANT_DIGITS = 15
+# No indicator counts, weighs or measures anything near 10^15 of its unit (a thousand trillion
+# tablets, kilograms, persons...): beyond it a value is a typing or export error. The plausible
+# range of each indicator is narrower: IndicatorBound, whose values beyond it are flagged for
+# the Secretariat by the checks after the import (checks.outliers).
+MAX_OBS_VALUE = Decimal("1e15")
+
+
 def _parse_value(text: str) -> Decimal | str:
     if not text:
         return "empty (leave out the row of a value that was not reported)"
@@ -256,10 +268,25 @@ def _parse_value(text: str) -> Decimal | str:
             "without thousands separators)"
         )
     if not value.is_finite():
-        return f"{text!r} is not a number"
+        return f"{text!r} is not a finite number: write the value reported, in digits"
     if value < 0:
         return f"{text} is negative"
+    if value > MAX_OBS_VALUE:
+        return (
+            f"{text} is beyond any plausible value (at most {MAX_OBS_VALUE:,.0f} of a unit): "
+            "check the value and its unit"
+        )
+    # Counted on the digits as written (normalize() would round them to the context's 28).
+    digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
+    if digits > MAX_SIGNIFICANT_DIGITS:
+        return (
+            f"{text} has {digits} significant digits; Pantau keeps a value exactly up to "
+            f"{MAX_SIGNIFICANT_DIGITS}: round it to the precision reported"
+        )
     return value
+
+
+FLOAT_MAX_OBS_VALUE = float(MAX_OBS_VALUE)
 
 
 class RowChecker:
@@ -313,15 +340,17 @@ class RowChecker:
         prefix, unit_code, factor, status, what_key = what
         area, period, year, where_key, scope = where
         text = values[self._value]
+        if len(text) > MAX_SIGNIFICANT_DIGITS:
+            return None  # perhaps more digits than kept: `slow` counts them
         try:
             reported = float(text)
         except ValueError:
             return None
-        # Not negative, not NaN (every comparison with NaN is false), not infinite.
-        if not 0 <= reported < math.inf:
+        # Not negative, not NaN (every comparison with NaN is false), not beyond the maximum.
+        if not 0 <= reported <= FLOAT_MAX_OBS_VALUE:
             return None
         value = reported if factor is None else float(Decimal(text.strip()) * factor)
-        comment = "" if self._comment is None else values[self._comment].strip()
+        comment = "" if self._comment is None else unneutralise(values[self._comment].strip())
         return (
             *prefix,
             area,

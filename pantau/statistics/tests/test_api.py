@@ -246,12 +246,44 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_values(client, people,
 # --- imports ------------------------------------------------------------------------------------
 
 
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def worker(settings, tmp_path, django_capture_on_commit_callbacks):
+    """Uploads kept under a temporary MEDIA_ROOT; `worker(request)` makes the request and then
+    runs what it queued (the background import), as the worker would once it is committed."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = IMMEDIATE
+
+    def run(make_request):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = make_request()
+        # The request itself read nothing: only the pending record exists.
+        if response.status_code == 202:
+            assert DataImport.objects.get(pk=response.json()["id"]).status == "pending"
+        for callback in callbacks:
+            callback()
+        return response
+
+    return run
+
+
 def upload(client, token, path, **fields):
     with open(path, "rb") as fh:
         return client.post(IMPORTS, {"file": fh, **fields}, headers=token or {})
 
 
-def test_an_import_reports_its_counts_and_a_dry_run_writes_nothing(client, tokens, tmp_path):
+def report(client, token, response):
+    """The import's report, from the URL the 202 answer gave."""
+    assert response.status_code == 202, response.content
+    assert response["Location"] == response.json()["url"]
+    answer = client.get(response.json()["url"], headers=token)
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def test_an_import_is_queued_and_a_dry_run_writes_nothing(client, tokens, tmp_path, worker):
     path = write_csv(
         tmp_path / "th.csv",
         [
@@ -260,24 +292,40 @@ def test_an_import_reports_its_counts_and_a_dry_run_writes_nothing(client, token
         ],
         header=HEADER,
     )
+    token = tokens["th_focal"]
 
-    checked = upload(client, tokens["th_focal"], path, dry_run="true")
-    assert checked.status_code == 200, checked.content
-    body = checked.json()
+    checked = worker(lambda: upload(client, token, path, dry_run="true"))
+    assert checked.status_code == 202, checked.content
+    queued = checked.json()
+    assert (queued["status"], queued["dry_run"], queued["file_name"]) == ("pending", True, "th.csv")
+    assert queued["page"] == f"/statistics/import/{queued['id']}/"
+    body = report(client, token, checked)
     assert (body["status"], body["dry_run"], body["file_name"]) == ("checked", True, "th.csv")
     assert body["counts"] == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0}
     assert not DataValue.objects.exists()
 
-    applied = upload(client, tokens["th_focal"], path)
-    assert applied.status_code == 200
-    assert (applied.json()["status"], applied.json()["counts"]["created"]) == ("applied", 2)
+    applied = report(client, token, worker(lambda: upload(client, token, path)))
+    assert (applied["status"], applied["counts"]["created"]) == ("applied", 2)
     assert DataValue.objects.filter(ref_area="TH", status="draft").count() == 2
 
-    again = upload(client, tokens["th_focal"], path)
-    assert again.json()["counts"] == {"rows": 2, "created": 0, "updated": 0, "unchanged": 2}
+    again = report(client, token, worker(lambda: upload(client, token, path)))
+    assert again["counts"] == {"rows": 2, "created": 0, "updated": 0, "unchanged": 2}
 
 
-def test_a_bad_file_names_every_problem_and_writes_nothing(client, tokens, tmp_path):
+def test_the_request_only_queues_the_import(client, tokens, tmp_path, settings):
+    """Without a worker, the answer is 202 and nothing is read: the import stays pending."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = write_csv(
+        tmp_path / "th.csv", [["TH", "2020", "DRUG_SEIZURE", "_T", "KG", "1", "A"]], header=HEADER
+    )
+    response = upload(client, tokens["th_focal"], path)
+    assert response.status_code == 202
+    assert DataImport.objects.get().status == "pending"
+    assert not DataValue.objects.exists()
+    assert report(client, tokens["th_focal"], response)["status"] == "pending"
+
+
+def test_a_bad_file_names_every_problem_and_writes_nothing(client, tokens, tmp_path, worker):
     path = write_csv(
         tmp_path / "bad.csv",
         [
@@ -287,67 +335,74 @@ def test_a_bad_file_names_every_problem_and_writes_nothing(client, tokens, tmp_p
         ],
         header=HEADER,
     )
+    token = tokens["th_focal"]
 
-    events = AuditEvent.objects.count()
-    response = upload(client, tokens["th_focal"], path)
+    body = report(client, token, worker(lambda: upload(client, token, path)))
 
-    # A row of another Member State makes it a denied request: 403, every problem named,
-    # and nothing written at all (no values, no import record, no audit event).
-    assert response.status_code == 403
-    body = response.json()
+    # A row of another Member State is named with every other problem; nothing is written.
+    assert body["status"] == "failed"
     problems = {(p["line"], p["column"]) for p in body["problems"]}
     assert problems == {(3, "DRUG"), (3, "OBS_VALUE"), (4, "REF_AREA")}
     assert "you may not write data of MY" in next(
         p["message"] for p in body["problems"] if p["line"] == 4
     )
     assert not DataValue.objects.exists()
-    assert not DataImport.objects.exists()
-    assert AuditEvent.objects.count() == events
 
-    # Without the other state's row, the same bad rows are a 400 naming each one.
+
+def test_an_import_report_is_its_uploaders_only(client, tokens, tmp_path, worker):
     path = write_csv(
-        tmp_path / "bad-th.csv",
-        [
-            ["TH", "2020", "DRUG_SEIZURE", "METH_TABLET", "TABLET", "361000000", "A"],
-            ["TH", "2020", "DRUG_SEIZURE", "YABA", "KG", "-3", "A"],
-        ],
-        header=HEADER,
+        tmp_path / "th.csv", [["TH", "2020", "DRUG_SEIZURE", "_T", "KG", "1", "A"]], header=HEADER
     )
-    response = upload(client, tokens["th_focal"], path)
-    assert response.status_code == 400
-    body = response.json()
-    assert body["status"] == "failed"
-    assert {(p["line"], p["column"]) for p in body["problems"]} == {(3, "DRUG"), (3, "OBS_VALUE")}
-    assert not DataValue.objects.exists()
+    queued = worker(lambda: upload(client, tokens["th_focal"], path))
+    url = queued.json()["url"]
+
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=tokens["my_focal"]).status_code == 404
+    assert (
+        client.get(
+            url.replace(str(queued.json()["id"]), "999999"), headers=tokens["th_focal"]
+        ).status_code
+        == 404
+    )
+    assert client.get(url, headers=tokens["th_focal"]).json()["status"] == "applied"
 
 
 def test_who_may_not_import_is_refused_and_nothing_is_written(
-    client, people, tokens, api_client, tmp_path
+    client, people, tokens, api_client, tmp_path, worker
 ):
     path = write_csv(
         tmp_path / "th.csv", [["TH", "2020", "DRUG_SEIZURE", "_T", "KG", "1", "A"]], header=HEADER
     )
     read_only = api_client.bearer(people.th_focal, scope="read")
     imports = DataImport.objects.count()
+    events = AuditEvent.objects.count()
 
-    assert upload(client, None, path).status_code == 401
-    assert upload(client, read_only, path).status_code == 403
-    assert upload(client, tokens["secretariat"], path).status_code == 403
-    publishing = upload(client, tokens["th_focal"], path, publish="true", source="ADMR 2020")
+    assert worker(lambda: upload(client, None, path)).status_code == 401
+    assert worker(lambda: upload(client, read_only, path)).status_code == 403
+    assert worker(lambda: upload(client, tokens["secretariat"], path)).status_code == 403
+    publishing = worker(
+        lambda: upload(client, tokens["th_focal"], path, publish="true", source="ADMR 2020")
+    )
     assert publishing.status_code == 403
+    no_source = worker(lambda: upload(client, tokens["admin"], path, publish="true"))
+    assert no_source.status_code == 400
+    assert "source" in no_source.json()["detail"]
 
     assert not DataValue.objects.exists()
     assert DataImport.objects.count() == imports
+    assert AuditEvent.objects.count() == events
 
 
-def test_an_administrator_publishes_through_the_api(client, tokens, tmp_path):
+def test_an_administrator_publishes_through_the_api(client, tokens, tmp_path, worker):
     path = write_csv(
         tmp_path / "admr.csv", [["LA", "2019", "DRUG_SEIZURE", "_T", "KG", "4", "A"]], header=HEADER
     )
 
-    response = upload(client, tokens["admin"], path, publish="true", source="ADMR 2019")
+    response = worker(
+        lambda: upload(client, tokens["admin"], path, publish="true", source="ADMR 2019")
+    )
 
-    assert response.status_code == 200, response.content
+    assert report(client, tokens["admin"], response)["status"] == "applied"
     value = DataValue.objects.get()
     assert (value.status, value.source) == ("published", "ADMR 2019")
     assert get(client, "DRUG_SEIZURE", REF_AREA="LA").json()["observations"][0]["OBS_VALUE"] == 4

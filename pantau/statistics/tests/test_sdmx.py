@@ -351,3 +351,61 @@ def test_only_administrators_import_a_structure_and_a_bad_one_changes_nothing(pe
 
     assert list(Code.objects.values_list("codelist__code", "code", "name", "parent_id")) == before
     assert not AuditEvent.objects.filter(pk__gt=last_event).exists()
+
+
+# A structure-specific message of another agency's data structure (Eurostat's lower-case ids).
+FOREIGN_STRUCTURE_SPECIFIC = """<?xml version="1.0" encoding="UTF-8"?>
+<message:StructureSpecificData
+    xmlns:message="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
+    xmlns:ss="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific"
+    xmlns:ns1="urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=ESTAT:DRUG(1.0):ObsLevelDim:TIME_PERIOD"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xmlns:common="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common">
+  <message:Header>
+    <message:ID>ESTAT-1</message:ID>
+    <message:Test>false</message:Test>
+    <message:Prepared>2021-03-01T00:00:00</message:Prepared>
+    <message:Sender id="ESTAT"/>
+    <message:Structure structureID="ESTAT_DRUG" dimensionAtObservation="TIME_PERIOD"
+        namespace="urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=ESTAT:DRUG(1.0):ObsLevelDim:TIME_PERIOD">
+      <common:Structure><Ref agencyID="ESTAT" id="DRUG" version="1.0"/></common:Structure>
+    </message:Structure>
+  </message:Header>
+  <message:DataSet ss:structureRef="ESTAT_DRUG" xsi:type="ns1:DataSetType">
+    <Series geo="TH" INDICATOR="DRUG_SEIZURE" drug="HEROIN" UNIT_MEASURE="KG">
+      <Obs TIME_PERIOD="2020" OBS_VALUE="12"/>
+    </Series>
+  </message:DataSet>
+</message:StructureSpecificData>
+"""
+
+
+def test_a_foreign_message_names_its_unknown_dimensions_and_pantaus(people, tmp_path):
+    path = tmp_path / "estat.xml"
+    path.write_text(FOREIGN_STRUCTURE_SPECIFIC)
+    events = AuditEvent.objects.count()
+
+    result = pipeline.run_import(acting_user=people.th_focal, path=path)
+
+    [problem] = result.problems
+    assert (problem.line, problem.column) == (0, "")
+    assert problem.message.startswith("unknown dimension or attribute 'geo', 'drug': ")
+    assert "KeyError" not in problem.message
+    assert "Pantau's dimensions are REF_AREA, INDICATOR, DRUG," in problem.message
+    assert "'drug' is written DRUG" in problem.message
+    assert not DataValue.objects.exists()
+    assert AuditEvent.objects.count() == events + 1  # the refusal only
+
+
+def test_a_foreign_generic_message_names_its_unknown_dimension(people, tmp_path):
+    path = tmp_path / "generic.xml"
+    path.write_text(GENERIC_SERIES.format(value_2020="1").replace('id="REF_AREA"', 'id="geo"'))
+
+    result = pipeline.run_import(acting_user=people.my_focal, path=path)
+
+    assert not result.ok
+    # Read as the long CSV's columns are: each named, with the columns Pantau knows.
+    problems = {p.column: p.message for p in result.problems}
+    assert problems["GEO"].startswith("unknown column; the columns are REF_AREA, TIME_PERIOD")
+    assert problems["REF_AREA"] == "this column is missing"
+    assert not DataValue.objects.exists()
