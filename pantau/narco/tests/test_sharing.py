@@ -213,7 +213,9 @@ def test_anonymous_gets_the_same_404_as_a_signed_in_outsider(client, records):
         assert response.status_code == 404
         assert response.json() == {"detail": "Not Found"}
     assert client.get("/api/v1/narco/search?name=Illustrative").status_code == 404
-    created = client.post("/api/v1/narco/persons", {"names": ["X"]}, content_type="application/json")
+    created = client.post(
+        "/api/v1/narco/persons", {"names": ["X"]}, content_type="application/json"
+    )
     assert created.status_code == 404
     assert person_row(records.th_all) == before
     assert (last_event_id(), Person.objects.count()) == (events, persons)
