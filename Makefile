@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run dev test install lint typecheck check bandit bench audit clean
+.PHONY: run dev test install lint typecheck check bandit bench audit clean schemathesis
 
 # Create .venv with a Python >= 3.12 found by running the candidates (see scripts/find-python),
 # then install the project with its pinned dependencies. Re-done only when pyproject.toml changes.
@@ -56,6 +56,11 @@ check: $(STAMP)
 # Every finding is fixed or justified in place with `# nosec <ID>` and the reason above it.
 bandit: $(STAMP)
 	$(BIN)/bandit -q -r pantau config -c pyproject.toml
+
+# The API fuzzed against its OpenAPI document (scripts/schemathesis): every check, anonymous and
+# with a Secretariat read-only token, on a throwaway SQLite database with the demo data.
+schemathesis: $(STAMP)
+	BIN=$(BIN) scripts/schemathesis
 
 # Known vulnerabilities in the installed dependencies. pip-audit needs network access (to PyPI
 # and its advisory database), so it is not part of CI (.ci/run): run it where a network is

@@ -30,10 +30,16 @@ NOT_FOUND = "No such record"
 def _officers_only(auth):
     """The same scheme as `auth` (one of pantau.accounts.api_auth.authenticated), answering 404 to
     any other signed-in user before the request is even parsed: a non-officer learns
-    nothing from a 422 about a payload either. Anonymous callers still get 401."""
+    nothing from a 422 about a payload either. Anonymous callers (no token, no session) get
+    the same 404; only a token that is not valid gets 401."""
     scheme = type(auth)
 
     class OfficersOnly(scheme):  # type: ignore[valid-type,misc]
+        def __call__(self, request):
+            if not request.META.get("HTTP_AUTHORIZATION") and not request.user.is_authenticated:
+                raise Http404(NOT_FOUND)
+            return super().__call__(request)
+
         def authenticate(self, request, *args):
             user = super().authenticate(request, *args)
             if user is not None and not is_officer(user):

@@ -461,7 +461,7 @@ def workplan_status(request, code: str, year: int):
         .order_by("order")
         .values_list("code", flat=True)
     )
-    statuses = regional_status(plan, year)
+    statuses = regional_status(request.user, plan, year)
     items = [statuses[c] for c in codes]
     head = items[0] if items else None
     return {

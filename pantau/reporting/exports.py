@@ -144,16 +144,18 @@ class WorkPlanStatus:
         return rows
 
 
-def workplan_status(code: str, year: int) -> WorkPlanStatus | None:
-    """The filled Work Plan of `year`; None for an unknown plan or a year without a cycle."""
+def workplan_status(user, code: str, year: int) -> WorkPlanStatus | None:
+    """The filled Work Plan of `year` as `user` may see it (published reports only for the
+    public); None for an unknown plan or a year without a cycle."""
     outline = plan_outline(code)
     if outline is None:
         return None
     cycle = ReportingCycle.objects.filter(plan=outline.plan, year=year).first()
     if cycle is None:
         return None
-    states, cells = status_matrix(outline.plan, year)
-    return WorkPlanStatus(outline, cycle, regional_status(outline.plan, year), states, cells)
+    states, cells = status_matrix(user, outline.plan, year)
+    statuses = regional_status(user, outline.plan, year)
+    return WorkPlanStatus(outline, cycle, statuses, states, cells)
 
 
 def file_name(data: WorkPlanStatus, extension: str) -> str:

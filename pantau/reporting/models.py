@@ -45,6 +45,15 @@ class CountryReportQuerySet(models.QuerySet):
         """The newest version of each country's report (the one being worked on)."""
         return self.filter(correction__isnull=True)
 
+    def counted(self, user) -> "CountryReportQuerySet":
+        """The reports the filled Work Plan counts for `user` (its status, drill-down, heat
+        map, exports and API): of the reports `user` may see (`restrict`), the newest
+        approved or published version of each country's. For the public
+        (`permissions.sees_unpublished_reports` is False) that is the newest published
+        version: an approved report that is not yet published shows nowhere."""
+        seen = self.restrict(user).filter(status__in=APPROVED_STATUSES)
+        return seen.exclude(correction__in=seen.values("pk"))
+
     def approved(self) -> "CountryReportQuerySet":
         """The newest approved or published version of each country's report: the only ones
         that count in the filled Work Plan. A published version whose correction is approved

@@ -19,12 +19,26 @@ def sees_all_reports(user) -> bool:
     )
 
 
+def sees_unpublished_reports(user) -> bool:
+    """The public's rule, named once: False for anonymous visitors and for signed-in users
+    without a reporting role, who see PUBLISHED reports only, on every page, download, feed
+    and API answer (the filled Work Plan, its drill-down, heat map and exports included).
+    The counterpart of `pantau.statistics.permissions.sees_published_values_only`."""
+    return (
+        sees_all_reports(user)
+        or has_role(user, Role.WORKING_GROUP_MEMBER)
+        or bool(member_states_for(user, *NATIONAL_REPORTERS))
+    )
+
+
 def visible_report_filter(user) -> Q | None:
     """None: every report. Otherwise a filter: the user's own states' reports in any status,
     approved reports for working-group members, published reports for everybody."""
     if sees_all_reports(user):
         return None
     visible = Q(status=ReportStatus.PUBLISHED)
+    if not sees_unpublished_reports(user):
+        return visible
     own = member_states_for(user, *NATIONAL_REPORTERS)
     if own:
         visible |= Q(member_state__code__in=own)

@@ -55,17 +55,20 @@ class RegionalStatus:
         )
 
 
-def approved_reports(plan: WorkPlan, year: int):
-    return CountryReport.objects.approved().filter(cycle__plan=plan, cycle__year=year)
+def counted_reports(user, plan: WorkPlan, year: int):
+    """The reports of `year` the filled Work Plan counts for `user`: approved ones that user may
+    see, published ones only for the public (CountryReportQuerySet.counted)."""
+    return CountryReport.objects.counted(user).filter(cycle__plan=plan, cycle__year=year)
 
 
-def regional_status(plan: WorkPlan, year: int) -> dict[str, RegionalStatus]:
-    """activity code -> RegionalStatus, computed from approved reports only (one query)."""
+def regional_status(user, plan: WorkPlan, year: int) -> dict[str, RegionalStatus]:
+    """activity code -> RegionalStatus, computed from the reports counted for `user` (approved
+    ones; published ones only for the public), in one query."""
     members = MemberState.objects.members_in_year(year).count()
-    approved = approved_reports(plan, year).count()
+    approved = counted_reports(user, plan, year).count()
     result: dict[str, RegionalStatus] = {}
     rows = (
-        ActivityStatus.objects.filter(report__in=approved_reports(plan, year))
+        ActivityStatus.objects.filter(report__in=counted_reports(user, plan, year))
         .exclude(status="")
         .values("activity__code", "status")
         .annotate(n=Count("id"))
@@ -79,23 +82,25 @@ def regional_status(plan: WorkPlan, year: int) -> dict[str, RegionalStatus]:
 
 
 def status_matrix(
-    plan: WorkPlan, year: int
+    user, plan: WorkPlan, year: int
 ) -> tuple[list[MemberState], dict[tuple[str, str], str]]:
     """The Member State x activity heat map: (states, {(state code, activity code): status})."""
     states = list(MemberState.objects.members_in_year(year).order_by("code"))
     cells = {
         (r["report__member_state__code"], r["activity__code"]): r["status"]
-        for r in ActivityStatus.objects.filter(report__in=approved_reports(plan, year)).values(
+        for r in ActivityStatus.objects.filter(report__in=counted_reports(user, plan, year)).values(
             "report__member_state__code", "activity__code", "status"
         )
     }
     return states, cells
 
 
-def country_statuses(plan: WorkPlan, year: int, code: str):
-    """Drill-down: each state's approved entry for one activity."""
+def country_statuses(user, plan: WorkPlan, year: int, code: str):
+    """Drill-down: each state's entry for one activity, from the reports counted for `user`."""
     return (
-        ActivityStatus.objects.filter(report__in=approved_reports(plan, year), activity__code=code)
+        ActivityStatus.objects.filter(
+            report__in=counted_reports(user, plan, year), activity__code=code
+        )
         .select_related("report__member_state")
         .order_by("report__member_state__name")
     )

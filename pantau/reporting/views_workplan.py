@@ -17,7 +17,7 @@ def activity_status(request, code: str, year: int, activity: str):
     item = get_object_or_404(Activity, plan=plan, code=activity, is_reportable=True)
     if not plan.covers(year):
         raise Http404("Year outside the plan")
-    entries = country_statuses(plan, year, activity)
+    entries = country_statuses(request.user, plan, year, activity)
     return render(
         request,
         "reporting/activity_status.html",
@@ -35,7 +35,7 @@ def heatmap(request, code: str, year: int):
     outline = plan_outline(code)
     if outline is None or not outline.plan.covers(year):
         raise Http404("No such plan or year")
-    states, cells = status_matrix(outline.plan, year)
+    states, cells = status_matrix(request.user, outline.plan, year)
     rows = []
     for leaf in outline.reportable:
         rows.append(
@@ -78,7 +78,7 @@ def plan_detail(request, code: str):
     )
     year_param = request.GET.get("year", "")
     year = int(year_param) if year_param.isdigit() and int(year_param) in years else None
-    statuses = regional_status(outline.plan, year) if year else None
+    statuses = regional_status(request.user, outline.plan, year) if year else None
     demo = (
         ReportingCycle.objects.filter(plan=outline.plan, year=year, is_demo=True).exists()
         if year

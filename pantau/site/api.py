@@ -1,11 +1,10 @@
 """The versioned REST API, /api/v1/. Each app contributes a router; this module mounts them
 and turns the services' exceptions into HTTP answers."""
 
-from ninja import NinjaAPI
-
 from pantau.core.exceptions import ConflictError, PermissionDenied
+from pantau.site.openapi import PantauAPI
 
-api = NinjaAPI(
+api = PantauAPI(
     title="Pantau API",
     version="1",
     description=(

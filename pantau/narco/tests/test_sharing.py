@@ -205,10 +205,25 @@ def test_outsiders_signed_in_by_session_get_404_too(client, outsiders, records, 
         assert response.json() == {"detail": "Not Found"}
 
 
-def test_anonymous_gets_401_from_the_api(client, records):
+def test_anonymous_gets_the_same_404_as_a_signed_in_outsider(client, records):
+    # Missing and forbidden answer the same: no credentials is not a different answer.
+    before, events, persons = person_row(records.th_all), last_event_id(), Person.objects.count()
     for url in ("/api/v1/narco/persons", f"/api/v1/narco/persons/{records.th_all.pk}"):
-        assert client.get(url).status_code == 401
-    assert client.get("/api/v1/narco/search?name=Illustrative").status_code == 401
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not Found"}
+    assert client.get("/api/v1/narco/search?name=Illustrative").status_code == 404
+    created = client.post(
+        "/api/v1/narco/persons", {"names": ["X"]}, content_type="application/json"
+    )
+    assert created.status_code == 404
+    assert person_row(records.th_all) == before
+    assert (last_event_id(), Person.objects.count()) == (events, persons)
+
+
+def test_a_token_that_is_not_valid_gets_401(client, records):
+    headers = {"Authorization": "Bearer not-a-token"}
+    assert client.get("/api/v1/narco/persons", headers=headers).status_code == 401
 
 
 def test_the_django_admin_has_no_narco_model():

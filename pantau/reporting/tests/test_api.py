@@ -485,7 +485,12 @@ def test_regional_status_counts_approved_reports_only(api_client, people, cycle)
     # Validated but not approved: must not count.
     walk(report_of("SG"), people, "submit", "validate")
 
-    response = api_client.get(f"/api/v1/workplans/2016-2025/status?year={YEAR}")
+    url = f"/api/v1/workplans/2016-2025/status?year={YEAR}"
+    # The public counts the published report only; the Secretariat every approved one.
+    public = api_client.get(url).json()
+    assert public["approved"] == 1
+    assert {a["code"]: a for a in public["activities"]}["1.a"]["counts"]["ongoing"] == 0
+    response = api_client.get(url, headers=api_client.bearer(people.secretariat, "read"))
     assert response.status_code == 200
     body = response.json()
     assert (body["members"], body["approved"], body["is_demo"]) == (10, 2, False)

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 YEAR = 2024
 XLSX = f"/workplan/2016-2025/status/{YEAR}.xlsx"
 PDF = f"/workplan/2016-2025/status/{YEAR}.pdf"
-# Thailand and Malaysia approved; Singapore only validated, so it must never count.
+# Thailand and Malaysia approved and published; Singapore only validated, so it must never
+# count. (Approved but unpublished reports never reach the public: test_public_visibility.py.)
 STATUSES = {
     "TH": {"15.b.ii": "completed", "1.a": "completed", "8": "ongoing"},
     "MY": {"15.b.ii": "in_progress", "1.a": "completed"},
@@ -43,7 +44,7 @@ def cycle(make_user):
             services.save_entry(acting_user=approver, entry=entry, version=1, status=status)
         steps = [("submit", approver), ("validate", secretariat)]
         if state != "SG":
-            steps.append(("approve", asod))
+            steps += [("approve", asod), ("publish", secretariat)]
         for action, actor in steps:
             report = services.transition(
                 acting_user=actor, report=report, action=action, empty_reason="test"

@@ -5,6 +5,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -28,9 +29,10 @@ PLAN_PAGE = "/workplan/2016-2025/"
 
 @pytest.fixture
 def filled_2024():
-    """TH and MY approved, ID validated but not yet approved: ID does not count."""
-    factories.approved_report("TH", 2024, {"15.a": "completed", "1.a": "planned"})
-    factories.approved_report("MY", 2024, {"15.a": "in_progress"})
+    """TH and MY published, ID validated but not yet approved: ID does not count. (Approved
+    but unpublished reports count for reviewers only: test_public_visibility.py.)"""
+    factories.published_report("TH", 2024, {"15.a": "completed", "1.a": "planned"})
+    factories.published_report("MY", 2024, {"15.a": "in_progress"})
     factories.validated_report("ID", 2024, {"15.a": "completed", "1.a": "completed"})
 
 
@@ -42,7 +44,7 @@ def activity_row(html: str, code: str) -> str:
 
 
 def test_regional_status_counts_approved_reports_only(filled_2024):
-    statuses = regional_status(factories.plan(), 2024)
+    statuses = regional_status(AnonymousUser(), factories.plan(), 2024)
 
     assert statuses["15.a"].counts == {"completed": 1, "in_progress": 1}
     assert statuses["15.a"].members == 10
@@ -56,7 +58,7 @@ def test_regional_status_counts_approved_reports_only(filled_2024):
 
 def test_no_approved_report_yet(people, cycle2024):
     factories.submitted_report("TH", 2024, {"15.a": "completed"})
-    statuses = regional_status(factories.plan(), 2024)
+    statuses = regional_status(AnonymousUser(), factories.plan(), 2024)
     assert statuses["15.a"].counts == {}
     assert statuses["15.a"].summary == "no approved report yet"
 
@@ -119,7 +121,7 @@ def test_the_plan_pages_query_count_does_not_grow_with_the_reports(
     paths = [PLAN_PAGE + "?year=2024", "/workplan/2016-2025/heatmap/2024/"]
     few = [queries(p) for p in paths]
     for code in ("SG", "VN", "PH", "BN", "KH"):
-        factories.approved_report(code, 2024, {"15.a": "completed", "2.a": "ongoing"})
+        factories.published_report(code, 2024, {"15.a": "completed", "2.a": "ongoing"})
     assert [queries(p) for p in paths] == few
 
     with django_assert_max_num_queries(14):
@@ -129,7 +131,7 @@ def test_the_plan_pages_query_count_does_not_grow_with_the_reports(
 # --- the demo reports ------------------------------------------------------------------------
 
 
-def test_demo_load_creates_illustrative_cycles_and_reports_once(client):
+def test_demo_load_creates_illustrative_cycles_and_reports_once(client, make_user):
     call_command("demo", "load", stdout=StringIO())
 
     cycles = ReportingCycle.objects.order_by("year")
@@ -156,6 +158,8 @@ def test_demo_load_creates_illustrative_cycles_and_reports_once(client):
     assert not ActivityStatus.objects.filter(report__cycle__year=2025).exclude(status="").exists()
     assert not ActivityStatus.objects.filter(report__cycle__year=2024, status="").exists()
 
+    # The demo's reports are approved; the public sees published ones only, a working group these.
+    client.force_login(make_user("wg_member", None, "LE"))
     page = client.get(PLAN_PAGE + "?year=2024")
     assert "Illustrative demo statuses, not real reports." in page.text
     assert "of 10 Member States" in activity_row(page.text, "15.a")

@@ -73,7 +73,7 @@ PUBLIC_PAGES = {
     "workplan:detail",
     "workplan:activity-status",
     "workplan:heatmap",
-    "workplan:status-xlsx",  # the filled Work Plan's exports (approved reports only)
+    "workplan:status-xlsx",  # the filled Work Plan's exports (published only, for anonymous)
     "workplan:status-pdf",
     "members:list",
     "members:detail",
@@ -102,7 +102,7 @@ PUBLIC_PAGES = {
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
     "GET /api/v1/workplans/{code}",
-    "GET /api/v1/workplans/{code}/status",  # the filled Work Plan (approved reports only)
+    "GET /api/v1/workplans/{code}/status",  # the filled Work Plan (published only, for anonymous)
     "GET /api/v1/member-states/",
     "GET /api/v1/member-states/{code}",
     "GET /api/v1/reports/",  # published reports only, for anonymous
@@ -650,6 +650,9 @@ def check(
     if narco and who not in NARCO_OFFICERS and who != "anonymous" and result.status != 404:
         # The module reveals nothing, not even that it exists, to anybody but its officers.
         return f"{who}: {what} answered {result.status}: ASEAN-NARCO must answer 404"
+    if narco and who == "anonymous" and "/api/v1/" in result.endpoint and result.status != 404:
+        # No credentials answers like the wrong ones: missing and forbidden are the same 404.
+        return f"anonymous: {what} answered {result.status}: ASEAN-NARCO must answer 404"
     if unsafe and (result.endpoint, who) not in WRITES:
         if result.changed:
             return f"{who}: {what} changed the database (status {result.status})"
@@ -782,3 +785,78 @@ def test_every_api_operation(walker):
     _report(walker)
     assert len(ops) >= 20
     assert not problems, "\n".join(problems)
+
+
+# --- What the public reads ------------------------------------------------------------------------
+
+CONTENT_YEAR = 2024
+UNPUBLISHED = "Walk-marker-approved-not-published"
+PUBLISHED = "Walk-marker-published"
+
+
+def test_the_public_reads_published_reports_only(walker):
+    """The CONTENT of every public page and API answer, for anonymous: the narrative, lead
+    agency and partners of an approved but unpublished report appear nowhere (nor its status
+    counts), those of a published report do (pantau.reporting.permissions
+    .sees_unpublished_reports)."""
+    from pantau.reporting.tests import factories
+
+    factories.cycle(CONTENT_YEAR)
+    for state, marker, advance_to in (("TH", UNPUBLISHED, "approve"), ("MY", PUBLISHED, "publish")):
+        report = factories.draft_report(state, CONTENT_YEAR)
+        factories.fill(
+            report,
+            {ACTIVITY: "completed" if state == "TH" else "ongoing"},
+            narrative=f"{marker} narrative",
+            lead_agency=f"{marker} agency",
+            partners=f"{marker} partners",
+        )
+        factories.advance(report, advance_to)
+    world = World(
+        values={**walker.world.values, "year": str(CONTENT_YEAR)},  # type: ignore[attr-defined]
+        by_endpoint=walker.world.by_endpoint,  # type: ignore[attr-defined]
+    )
+    urls = [
+        build_url(world, page)
+        for page in url_patterns()
+        if page.name in PUBLIC_PAGES and page.name not in SKIPPED
+    ]
+    document = api.get_openapi_schema()
+    urls += [
+        build_request(world, op, document)[0] for op in operations() if op.key in PUBLIC_OPERATIONS
+    ]
+    for state in ("TH", "MY"):
+        urls += [
+            f"/reporting/{state}/{CONTENT_YEAR}/",
+            f"/api/v1/reports/{state}/{CONTENT_YEAR}",
+            f"/api/v1/reports/{state}/{CONTENT_YEAR}/entries/{ACTIVITY}",
+        ]
+    urls += [f"/api/v1/reports/?year={CONTENT_YEAR}", f"/workplan/{PLAN}/?year={CONTENT_YEAR}"]
+
+    anonymous = walker.clients["anonymous"]
+    leaks, seen = [], []
+    for url in urls:
+        response = anonymous.get(url)
+        assert response.status_code < 500, url
+        text = response.content.decode("utf-8", "replace")
+        if UNPUBLISHED in text:
+            leaks.append(url)
+        if PUBLISHED in text:
+            seen.append(url)
+    assert not leaks, f"approved but unpublished content shown to the public on {leaks}"
+    drill_down = f"/workplan/{PLAN}/status/{CONTENT_YEAR}/{ACTIVITY}/"
+    assert drill_down in urls
+    assert {drill_down, f"/api/v1/reports/MY/{CONTENT_YEAR}"} <= set(seen)
+
+    # The counts: Thailand's "completed" counts nowhere public; Malaysia's "ongoing" does.
+    status = anonymous.get(f"/api/v1/workplans/{PLAN}/status?year={CONTENT_YEAR}").json()
+    counts = {a["code"]: a["counts"] for a in status["activities"]}[ACTIVITY]
+    assert (status["approved"], counts["completed"], counts["ongoing"]) == (1, 0, 1)
+    heatmap = anonymous.get(f"/workplan/{PLAN}/heatmap/{CONTENT_YEAR}/").text
+    assert f'title="TH {ACTIVITY}: completed"' not in heatmap
+    assert f'title="MY {ACTIVITY}: ongoing"' in heatmap
+
+    # The Secretariat reads both.
+    secretariat = walker.clients["secretariat"]
+    page = secretariat.get(drill_down).content.decode()
+    assert UNPUBLISHED in page and PUBLISHED in page
