@@ -20,6 +20,7 @@ urlpatterns = [
     path("statistics/metadata/", include("pantau.statistics.metadata.urls")),
     path("statistics/", include("pantau.statistics.ingest.urls")),
     path("analytics/", include("pantau.analytics.urls")),
+    path("reviews/", include("pantau.reviews.urls")),
     path("admin/", admin.site.urls),
 ]
 
