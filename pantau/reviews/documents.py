@@ -391,7 +391,7 @@ def render_xlsx(snapshot: dict[str, Any], meta: Meta) -> bytes:
     about.title = "About"
     exercise = snapshot["exercise"]
     for row in (
-        ["review", ExerciseKind(exercise["kind"]).label, exercise["year"]],
+        ["review", str(ExerciseKind(exercise["kind"]).label), exercise["year"]],
         ["plan", exercise["plan"], exercise["plan_title"]],
         ["period", f"{exercise['period'][0]}-{exercise['period'][1]}"],
         ["version", meta.version],
@@ -410,7 +410,7 @@ def render_xlsx(snapshot: dict[str, Any], meta: Meta) -> bytes:
     # Fixed properties: the date is the snapshot's, never the clock's.
     as_of = datetime.datetime.fromisoformat(snapshot["data_as_of"])
     workbook.properties.creator = "Pantau"
-    workbook.properties.title = ExerciseKind(exercise["kind"]).label
+    workbook.properties.title = str(ExerciseKind(exercise["kind"]).label)
     workbook.properties.created = as_of
     workbook.properties.modified = as_of
     raw = io.BytesIO()
