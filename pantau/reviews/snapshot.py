@@ -200,7 +200,10 @@ def _narratives(reader, exercise: ReviewExercise) -> dict[str, list[dict]]:
     )
     challenges = entries.filter(status__in=CHALLENGE_STATUSES)[:QUOTES_PER_CHAPTER]
     lessons = entries.filter(status__in=IMPLEMENTED)[:QUOTES_PER_CHAPTER]
-    return {"challenges": list(challenges), "lessons": list(lessons)}
+    return {
+        "challenges": [dict(q) for q in challenges],
+        "lessons": [dict(q) for q in lessons],
+    }
 
 
 def take_snapshot(reader, exercise: ReviewExercise) -> dict[str, Any]:

@@ -3,6 +3,7 @@ texts, build with its progress, versions and what changed, the workflow) and its
 read starts from the restricted reads (querysets.py): others see published reviews only."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -44,8 +45,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 @require_POST
-def review_create(request: HttpRequest) -> HttpResponse:
+def review_create(request) -> HttpResponse:
     if not can_create_review(request.user):
         raise PermissionDenied(_("Only the ASEAN Secretariat creates review exercises"))
     form = ReviewForm(request.POST)
@@ -102,8 +104,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
 @require_POST
-def review_texts(request: HttpRequest, pk: int) -> HttpResponse:
+def review_texts(request, pk: int) -> HttpResponse:
     exercise = get_review_or_404(request.user, pk)
     form = TextsForm(request.POST)
     if not form.is_valid():
@@ -118,8 +121,9 @@ def review_texts(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:detail", pk)
 
 
+@login_required
 @require_POST
-def review_build(request: HttpRequest, pk: int) -> HttpResponse:
+def review_build(request, pk: int) -> HttpResponse:
     exercise = get_review_or_404(request.user, pk)
     services.request_build(acting_user=request.user, exercise=exercise)
     messages.success(request, _("The build is queued; this page shows its progress."))
@@ -139,8 +143,9 @@ def review_progress(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@login_required
 @require_POST
-def review_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def review_transition(request, pk: int) -> HttpResponse:
     exercise = get_review_or_404(request.user, pk)
     action = request.POST.get("action", "")
     if action not in WORKFLOW:

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from pantau.accounts.services import issue_token
 from pantau.audit.models import AuditEvent
 from pantau.reviews import services
 from pantau.reviews.models import ReviewExercise, ReviewVersion
@@ -51,11 +52,8 @@ def test_others_cannot_create_build_read_or_move_a_draft(who, people, draft, cli
     if who != "anonymous":
         user = getattr(people, who)
         client.force_login(user)
-        from pantau.accounts.services import issue_token
-
-        headers = {
-            "Authorization": f"Bearer {issue_token(acting_user=user, user=user, name='t', scope='write')[1]}"
-        }
+        _, key = issue_token(acting_user=user, user=user, name="t", scope="write")
+        headers = {"Authorization": f"Bearer {key}"}
     before = _state()
     pk = draft.pk
     pages = [
