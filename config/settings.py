@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pantau.narco",
     "pantau.statistics",
     "pantau.analytics",
+    "pantau.reviews",
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("statistics/", include("pantau.statistics.ingest.urls")),
     path("analytics/", include("pantau.analytics.urls")),
     path("statistics/", include("pantau.statistics.read.urls")),
+    path("reviews/", include("pantau.reviews.urls")),
     path("admin/", admin.site.urls),
 ]
 

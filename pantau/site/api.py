@@ -39,6 +39,7 @@ def _mount() -> None:
     from pantau.narco.api import router as narco_router
     from pantau.reporting.api import router as reports_router
     from pantau.reporting.api import workplan_status_router
+    from pantau.reviews.api import router as reviews_router
     from pantau.statistics.exchange.api import router as data_router
     from pantau.workplan.api import router as workplan_router
 
@@ -52,6 +53,7 @@ def _mount() -> None:
     api.add_router("/data/", data_router)
     api.add_router("/targets/", targets_router)
     api.add_router("/analytics/", analytics_router)
+    api.add_router("/reviews/", reviews_router)
 
 
 _mount()

@@ -98,6 +98,7 @@ PUBLIC_PAGES = {
     "statistics_read:indicator",
     "statistics:import-guide",
     "statistics:import-codes",
+    "reviews:list",  # published reviews only, for anonymous
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -114,6 +115,7 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/analytics/implementation",  # approved reports the caller may see
     "GET /api/v1/analytics/implementation/lagging",
     "GET /api/v1/analytics/explore/{indicator}",
+    "GET /api/v1/reviews/",  # published reviews only, for anonymous
 }
 
 # Pages whose POST changes nothing for anyone (forms that only sign in or check a code):
@@ -162,6 +164,12 @@ WRITES: set[tuple[str, str]] = {
     ("narco:syndicate-create", "my-narco"),
     ("POST /api/v1/narco/persons", "my-narco"),
     ("POST /api/v1/narco/syndicates", "my-narco"),
+    # Reviews: the Secretariat creates, edits and builds a draft review.
+    ("reviews:create", "secretariat"),
+    ("reviews:texts", "secretariat"),
+    ("reviews:build", "secretariat"),
+    ("POST /api/v1/reviews/", "secretariat"),
+    ("POST /api/v1/reviews/{review_id}/build", "secretariat"),
     # Statistics: Thailand's focal point imports Thai figures (the sample file is Thai).
     ("POST /api/v1/data/imports", "th-focal"),
     # Analytics: the Secretariat adds component 9 targets.
@@ -252,6 +260,15 @@ def make_world(make_user, users: dict, tmp_path) -> World:
     agency = Agency.objects.get(member_state__code="TH", is_lead=True)
     from django.contrib.contenttypes.models import ContentType
 
+    from pantau.reviews.services import create_review
+
+    review = create_review(
+        acting_user=secretariat,
+        kind="end-of-term",
+        plan=WorkPlan.objects.get(code=PLAN),
+        year=2024,
+    )  # a draft: nobody but the Secretariat (and ASOD) sees it
+
     return World(
         values={
             # Generic: a parameter of this name anywhere.
@@ -314,6 +331,10 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("analytics:*", "target_id"): str(Target.objects.order_by("pk").first().pk),
             ("/api/v1/targets/*", "target_id"): str(Target.objects.order_by("pk").first().pk),
             ("/api/v1/analytics/*", "indicator"): "DRUG_SEIZURE",
+            ("reviews:*", "pk"): str(review.pk),
+            ("reviews:*", "version"): "1",
+            ("reviews:*", "fmt"): "pdf",
+            ("/api/v1/reviews/*", "review_id"): str(review.pk),
         },
     )
 
@@ -630,6 +651,8 @@ def out_of_reach(endpoint: str, url: str) -> bool:
         or endpoint in {"accounts:token-revoke", "members:agency-edit"}
         or (endpoint == "statistics:entry" and "/TH/" in url)
         or endpoint == "statistics:import-detail"  # th-focal's import
+        or (endpoint.startswith("reviews:") and re.search(r"/\d+/", url) is not None)
+        or endpoint.startswith("GET /api/v1/reviews/{")  # the sample review is a draft
     )
 
 
