@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pantau.reporting",
     "pantau.narco",
     "pantau.statistics",
+    "pantau.portal",  # the public website and open data (/portal/, /id/portal/)
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 
@@ -186,7 +187,7 @@ PANTAU_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("PANTAU_AUDIT_CHECKPOINT_SE
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
 # The ASEAN Secretariat's: pages show times in it, with the zone, unless the user chose
 # another on their profile (pantau.accounts.middleware.TimeZoneMiddleware). Times are stored
 # in UTC, and the API sends them in UTC.
