@@ -194,7 +194,8 @@ LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Inside the package (so `pip install .` carries the compiled catalogues).
+LOCALE_PATHS = [BASE_DIR / "pantau" / "locale"]
 
 # --- Static and uploaded files ---------------------------------------------------------------
 STATIC_URL = "static/"

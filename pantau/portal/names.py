@@ -93,3 +93,13 @@ def obs_status_label(code: str | None) -> str:
     if not code:
         return str(_("mixed statuses"))
     return str(OBS_STATUS_LABELS.get(code, code))
+
+# Implementation status of an activity (reporting's ImplementationStatus), as the portal says it.
+IMPLEMENTATION_STATUS_LABELS = {
+    "not_started": _("Not started"),
+    "planned": _("Planned"),
+    "in_progress": _("In progress"),
+    "completed": _("Completed"),
+    "ongoing": _("Ongoing / continuous"),
+    "not_applicable": _("Not applicable"),
+}

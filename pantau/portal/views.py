@@ -263,7 +263,7 @@ def workplan(request):
         if not components or components[-1]["component"].pk != a.component_id:
             components.append({"component": a.component, "activities": []})
         status = [
-            (str(ImplementationStatus(s).label), n)
+            (str(names.IMPLEMENTATION_STATUS_LABELS.get(s, s)), n)
             for s in ImplementationStatus.values
             if (n := counts.get(a.code, {}).get(s))
         ]
