@@ -6,9 +6,9 @@ import csv
 import io
 from typing import IO
 
+from pantau.statistics.choices import TOTAL
 from pantau.statistics.exchange import exports
 from pantau.statistics.metadata.sdmx import DATAFLOW_URN_ID, DIMENSION_IDS
-from pantau.statistics.choices import TOTAL
 
 from .reads import PUBLIC
 

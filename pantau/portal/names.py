@@ -94,6 +94,7 @@ def obs_status_label(code: str | None) -> str:
         return str(_("mixed statuses"))
     return str(OBS_STATUS_LABELS.get(code, code))
 
+
 # Implementation status of an activity (reporting's ImplementationStatus), as the portal says it.
 IMPLEMENTATION_STATUS_LABELS = {
     "not_started": _("Not started"),

@@ -146,7 +146,9 @@ def _publication(event: AuditEvent) -> Publication | None:
 def publications() -> list[Publication]:
     """Every publication of statistics, newest first (a few per country and year)."""
     events = AuditEvent.objects.filter(action__in=PUBLISH_ACTIONS).order_by("-occurred_at", "-pk")
-    found = (_publication(e) for e in events.only("pk", "action", "occurred_at", "member_state", "after"))
+    found = (
+        _publication(e) for e in events.only("pk", "action", "occurred_at", "member_state", "after")
+    )
     return [p for p in found if p is not None]
 
 
@@ -298,9 +300,7 @@ def country_series(code: str, token: str) -> list[Series]:
     def build() -> list[Series]:
         dates = publication_dates(token)
         found: list[Series] = []
-        for indicator in Indicator.objects.order_by("order", "code").values_list(
-            "code", flat=True
-        ):
+        for indicator in Indicator.objects.order_by("order", "code").values_list("code", flat=True):
             rows = observations(PUBLIC, indicator, ref_areas=code, group_by="REF_AREA,TIME_PERIOD")
             found.extend(_series(indicator, rows, code, dates, [code]))
         return found

@@ -146,9 +146,7 @@ def indicator(request, code: str):
             "name": name,
             "blocks": blocks,
             "sources": reads.sources(found.code),
-            "last_published": max(
-                (t for (a, y), t in dates.items()), default=None
-            ),
+            "last_published": max((t for (a, y), t in dates.items()), default=None),
         },
     )
 
@@ -216,9 +214,7 @@ def feed(request):
         atom.add_item(
             title=_("Country report published: %(country)s %(year)s")
             % {"country": names.country_name(report.ref_area), "year": report.year},
-            link=request.build_absolute_uri(
-                reverse("portal:country", args=[report.ref_area])
-            ),
+            link=request.build_absolute_uri(reverse("portal:country", args=[report.ref_area])),
             description="",
             unique_id=f"tag:{host},{report.published_at:%Y-%m-%d}:report/{report.pk}",
             pubdate=report.published_at,
@@ -250,9 +246,7 @@ def workplan(request):
         ):
             counts.setdefault(row["activity__code"], {})[row["status"]] = row["n"]
     activities = (
-        Activity.objects.filter(plan=plan)
-        .select_related("component__section")
-        .order_by("order")
+        Activity.objects.filter(plan=plan).select_related("component__section").order_by("order")
     )
     sections: list[dict] = []
     for a in activities:

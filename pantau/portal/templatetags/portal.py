@@ -26,7 +26,7 @@ def figure(value) -> str:
 
 @register.filter
 def change(value) -> str:
-    """+4.2% / −3.0%, for the language."""
+    """+4.2% / minus 3.0%, for the language."""
     if value is None:
         return ""
     sign = "+" if value > 0 else "\u2212" if value < 0 else ""
