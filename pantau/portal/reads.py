@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from pantau.audit.models import AuditEvent
@@ -381,7 +381,7 @@ def catalogue(token: str) -> list[DataSet]:
             .filter(is_derived=False)
             .order_by()
             .values("indicator__code")
-            .annotate(first=Min("year"), last=Max("year"), demo=Max("is_demo"))
+            .annotate(first=Min("year"), last=Max("year"), demo=Count("pk", filter=Q(is_demo=True)))
         }
         dates: dict[str, datetime.datetime] = {}
         for p in publications():
