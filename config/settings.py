@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pantau.statistics",
     "pantau.analytics",
     "pantau.reviews",
+    "pantau.portal",  # the public website and open data (/portal/, /id/portal/)
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 
@@ -189,14 +190,15 @@ PANTAU_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("PANTAU_AUDIT_CHECKPOINT_SE
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
 # The ASEAN Secretariat's: pages show times in it, with the zone, unless the user chose
 # another on their profile (pantau.accounts.middleware.TimeZoneMiddleware). Times are stored
 # in UTC, and the API sends them in UTC.
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Inside the package (so `pip install .` carries the compiled catalogues).
+LOCALE_PATHS = [BASE_DIR / "pantau" / "locale"]
 
 # --- Static and uploaded files ---------------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -25,6 +26,11 @@ urlpatterns = [
     path("reviews/", include("pantau.reviews.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The public portal in every language: /portal/ in English, /id/portal/ in Bahasa Indonesia.
+urlpatterns += i18n_patterns(
+    path("portal/", include("pantau.portal.urls")), prefix_default_language=False
+)
 
 # Pages get the site's 403/404/500 pages, the API JSON (pantau.core.views).
 handler403 = core_views.permission_denied

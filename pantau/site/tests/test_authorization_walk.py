@@ -35,7 +35,7 @@ from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
-from django.urls.resolvers import RegexPattern, RoutePattern
+from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePattern
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -99,6 +99,14 @@ PUBLIC_PAGES = {
     "statistics:import-guide",
     "statistics:import-codes",
     "reviews:list",  # published reviews only, for anonymous
+    # The public portal: published statistics and published reports only, for everybody.
+    "portal:home",
+    "portal:country",
+    "portal:indicator",
+    "portal:catalogue",
+    "portal:download",
+    "portal:feed",
+    "portal:workplan",
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -308,6 +316,10 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("statistics:entry", "group"): "seizures",
             ("statistics:import-template", "fmt"): "xlsx",
             ("statistics_read:*", "code"): "DRUG_SEIZURE",
+            ("portal:country", "code"): "TH",
+            ("portal:indicator", "code"): "DRUG_SEIZURE",
+            ("portal:download", "code"): "DRUG_SEIZURE",
+            ("portal:download", "suffix"): "sdmx.csv",
             # The statistics metadata: administrators only (no persona is one).
             ("statistics_metadata:*", "indicator"): "DRUG_SEIZURE",
             ("statistics_metadata:*", "codelist"): "DRUG",
@@ -433,6 +445,8 @@ def build_url(world: World, page: Page) -> str:
             parts.append(CONVERTER.sub(lambda m: value_of(m["parameter"]), str(piece)))
         elif isinstance(piece, RegexPattern):
             parts.append(_fill_regex(piece._regex, value_of))
+        elif isinstance(piece, LocalePrefixPattern):
+            parts.append(piece.language_prefix)  # i18n_patterns: "" in the default language
         else:
             raise MissingSample(f"{page.name}: unknown pattern type {type(piece).__name__}")
     url = "/" + "".join(parts)

@@ -1,0 +1,275 @@
+"""The public portal's pages, downloads and feed. Every answer is read as the public reads it
+(reads.PUBLIC) and carries an ETag and Last-Modified: a repeated request answers 304 until
+something is published or the metadata changes."""
+
+import hashlib
+
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import feedgenerator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition, require_safe
+
+from pantau.members.models import MemberState
+from pantau.reporting.choices import ImplementationStatus
+from pantau.reporting.models import ActivityStatus
+from pantau.statistics.exchange.exports import ExportError
+from pantau.statistics.models import Indicator
+from pantau.workplan.models import Activity, WorkPlan
+
+from . import charts, downloads, names, reads
+
+
+def _version(request):
+    cached = getattr(request, "_portal_version", None)
+    if cached is None:
+        cached = request._portal_version = reads.version()
+    return cached
+
+
+def _etag(request, *args, **kwargs) -> str:
+    """The data's version, the language, who is signed in (the menu differs) and the URL."""
+    user = getattr(request, "user", None)
+    who = user.pk if user is not None and user.is_authenticated else 0
+    key = f"{_version(request).token}|{get_language()}|{who}|{request.get_full_path()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def _last_modified(request, *args, **kwargs):
+    return _version(request).last_modified
+
+
+def public(view):
+    """GET/HEAD only, with the conditional answers (304) of the data's version."""
+    return require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
+
+
+def _common(request) -> dict:
+    return {
+        "illustrative": reads.has_illustrative(),
+        "member_states": [
+            (s.code, names.country_name(s.code, s.name))
+            for s in MemberState.objects.order_by("code")
+        ],
+    }
+
+
+@public
+def home(request):
+    version = _version(request)
+    headlines = reads.headlines(version.token)
+    latest = max((s.latest.year for s in headlines if s.latest), default=None)
+    trend = next((s for s in headlines if s.indicator == "DRUG_SEIZURE"), None)
+    title = _("Drug seizures in ASEAN by year")
+    return render(
+        request,
+        "portal/home.html",
+        {
+            **_common(request),
+            "headlines": headlines,
+            "latest_year": latest,
+            "trend": trend,
+            "trend_title": title,
+            "trend_spec": charts.trend(trend, title) if trend else None,
+            "publications": reads.publications()[:5],
+            "reports": reads.published_reports()[:5],
+            "sources": reads.sources("DRUG_SEIZURE"),
+        },
+    )
+
+
+@public
+def country(request, code: str):
+    state = get_object_or_404(MemberState, code=code.upper())
+    version = _version(request)
+    series = reads.country_series(state.code, version.token)
+    blocks = []
+    for s in series:
+        title = _("%(indicator)s in %(country)s (%(unit)s)") % {
+            "indicator": s.name,
+            "country": names.country_name(state.code, state.name),
+            "unit": s.unit_label,
+        }
+        blocks.append(
+            {
+                "series": s,
+                "title": title,
+                "spec": charts.trend(s, title) if len(s.points) > 1 else None,
+                "sources": reads.sources(s.indicator, state.code),
+                "slug": f"{s.indicator}-{s.unit}".lower(),
+            }
+        )
+    return render(
+        request,
+        "portal/country.html",
+        {
+            **_common(request),
+            "state": state,
+            "state_name": names.country_name(state.code, state.name),
+            "blocks": blocks,
+        },
+    )
+
+
+@public
+def indicator(request, code: str):
+    found = get_object_or_404(Indicator, code=code.upper())
+    version = _version(request)
+    tables = reads.state_year_tables(found.code, version.token)
+    name = names.indicator_name(found.code, found.name)
+    blocks = []
+    for table in tables:
+        year = table.years[-1] if table.years else None
+        title = _("%(indicator)s by Member State, %(year)s (%(unit)s)") % {
+            "indicator": name,
+            "year": year,
+            "unit": table.unit_label,
+        }
+        blocks.append(
+            {
+                "table": table,
+                "map_title": title,
+                "map_spec": charts.region_map(table, year, title) if year else None,
+                "rows": [(area, names.country_name(area), cells) for area, cells in table.rows],
+            }
+        )
+    dates = reads.publication_dates(version.token)
+    return render(
+        request,
+        "portal/indicator.html",
+        {
+            **_common(request),
+            "indicator": found,
+            "name": name,
+            "blocks": blocks,
+            "sources": reads.sources(found.code),
+            "last_published": max((t for (a, y), t in dates.items()), default=None),
+        },
+    )
+
+
+@public
+def catalogue(request):
+    version = _version(request)
+    return render(
+        request,
+        "portal/catalogue.html",
+        {
+            **_common(request),
+            "datasets": reads.catalogue(version.token),
+            "formats": downloads.FORMATS,
+        },
+    )
+
+
+@public
+def download(request, code: str, suffix: str):
+    if suffix not in downloads.FORMATS:
+        raise Http404("No such format")
+    area = (request.GET.get("REF_AREA") or "").upper() or None
+    try:
+        content = downloads.write(code.upper(), area, suffix)
+    except ExportError as exc:
+        raise Http404(str(exc)) from exc
+    response = HttpResponse(content, content_type=downloads.FORMATS[suffix][1])
+    name = downloads.file_name(code.upper(), area, suffix)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@public
+def feed(request):
+    """An Atom feed of publications: statistics published, country reports published."""
+    atom = feedgenerator.Atom1Feed(
+        title=_("Pantau: new publications"),
+        link=request.build_absolute_uri(reverse("portal:home")),
+        description=_("Statistics and country reports published under the ASEAN Work Plan"),
+        language=get_language(),
+        feed_url=request.build_absolute_uri(reverse("portal:feed")),
+    )
+    host = request.get_host().split(":")[0]
+    for p in reads.publications()[:50]:
+        areas = ", ".join(names.country_name(a) for a in p.ref_areas)
+        if len(p.ref_areas) == 1:
+            link = reverse("portal:country", args=[p.ref_areas[0]])
+        else:
+            link = reverse("portal:catalogue")
+        atom.add_item(
+            title=_("Statistics published: %(areas)s, %(years)s")
+            % {"areas": areas, "years": p.years},
+            link=request.build_absolute_uri(link),
+            description=_("%(count)s observations of %(indicators)s")
+            % {
+                "count": f"{p.count:,}",
+                "indicators": ", ".join(names.indicator_name(i) for i in p.indicators),
+            },
+            unique_id=f"tag:{host},{p.at:%Y-%m-%d}:publication/{p.id}",
+            pubdate=p.at,
+            updateddate=p.at,
+        )
+    for report in reads.published_reports()[:20]:
+        atom.add_item(
+            title=_("Country report published: %(country)s %(year)s")
+            % {"country": names.country_name(report.ref_area), "year": report.year},
+            link=request.build_absolute_uri(reverse("portal:country", args=[report.ref_area])),
+            description="",
+            unique_id=f"tag:{host},{report.published_at:%Y-%m-%d}:report/{report.pk}",
+            pubdate=report.published_at,
+            updateddate=report.published_at,
+        )
+    atom.items.sort(key=lambda item: item["updateddate"], reverse=True)
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    atom.write(response, "utf-8")
+    return response
+
+
+@public
+def workplan(request):
+    plan = WorkPlan.objects.order_by("-period_start").first()
+    if plan is None:
+        raise Http404("No Work Plan loaded")
+    reports = reads.published_reports().filter(cycle__plan=plan)
+    year = reports.order_by("-cycle__year").values_list("cycle__year", flat=True).first()
+    counts: dict[str, dict[str, int]] = {}
+    reported = 0
+    if year is not None:
+        in_year = reports.filter(cycle__year=year)
+        reported = in_year.count()
+        for row in (
+            ActivityStatus.objects.filter(report__in=in_year)
+            .exclude(status="")
+            .values("activity__code", "status")
+            .annotate(n=Count("id"))
+        ):
+            counts.setdefault(row["activity__code"], {})[row["status"]] = row["n"]
+    activities = (
+        Activity.objects.filter(plan=plan).select_related("component__section").order_by("order")
+    )
+    sections: list[dict] = []
+    for a in activities:
+        section = a.component.section
+        if not sections or sections[-1]["section"].pk != section.pk:
+            sections.append({"section": section, "components": []})
+        components = sections[-1]["components"]
+        if not components or components[-1]["component"].pk != a.component_id:
+            components.append({"component": a.component, "activities": []})
+        status = [
+            (str(names.IMPLEMENTATION_STATUS_LABELS.get(s, s)), n)
+            for s in ImplementationStatus.values
+            if (n := counts.get(a.code, {}).get(s))
+        ]
+        components[-1]["activities"].append((a, status))
+    return render(
+        request,
+        "portal/workplan.html",
+        {
+            **_common(request),
+            "plan": plan,
+            "year": year,
+            "reported": reported,
+            "sections": sections,
+        },
+    )
