@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pantau.reporting",
     "pantau.narco",
     "pantau.statistics",
+    "pantau.clearinghouse",
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 
