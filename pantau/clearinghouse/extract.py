@@ -30,7 +30,7 @@ class Refused(Exception):
 
 def _pdf(path: str) -> tuple[str, int]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(path, strict=False)
@@ -41,6 +41,13 @@ def _pdf(path: str) -> tuple[str, int]:
     count = len(reader.pages)
     if count > MAX_PAGES:
         raise Refused(f"the PDF has {count} pages, more than the {MAX_PAGES} accepted")
+    try:
+        return _pdf_text(reader, count)
+    except LimitReachedError as exc:
+        raise Refused("the PDF inflates far beyond its size (a decompression bomb?)") from exc
+
+
+def _pdf_text(reader, count: int) -> tuple[str, int]:
     parts: list[str] = []
     inflated = 0
     size = 0

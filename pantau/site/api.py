@@ -34,6 +34,7 @@ def conflict(request, exc):
 def _mount() -> None:
     from pantau.accounts.api import router as accounts_router
     from pantau.audit.api import router as audit_router
+    from pantau.clearinghouse.api import router as clearinghouse_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
     from pantau.reporting.api import router as reports_router
@@ -49,6 +50,7 @@ def _mount() -> None:
     api.add_router("/reports/", reports_router)
     api.add_router("/narco/", narco_router)
     api.add_router("/data/", data_router)
+    api.add_router("/documents/", clearinghouse_router)
 
 
 _mount()
