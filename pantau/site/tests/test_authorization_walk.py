@@ -88,6 +88,9 @@ PUBLIC_PAGES = {
     "admin:login",  # sends to Pantau's sign-in page
     "accounts:logout",  # signing out needs no sign-in (GET: 405)
     "admin:logout",  # the same (GET: sends to the admin's index, which asks to sign in)
+    "clearinghouse:browse",  # published items only, for anonymous
+    "clearinghouse:detail",  # the sample is a submitted item: 404 for the public
+    "clearinghouse:file",
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -99,6 +102,9 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/reports/{ref_area}/{year}",  # the sample is a draft: 404 for anonymous
     "GET /api/v1/reports/{ref_area}/{year}/entries/{activity_code}",
     "GET /api/v1/data/{indicator}",  # published statistics only, for anonymous
+    "GET /api/v1/documents/",  # published items only, for anonymous
+    "GET /api/v1/documents/{id}",
+    "GET /api/v1/documents/{id}/similar",
 }
 
 # Pages whose POST changes nothing for anyone (forms that only sign in or check a code):
@@ -149,6 +155,14 @@ WRITES: set[tuple[str, str]] = {
     ("POST /api/v1/narco/syndicates", "my-narco"),
     # Statistics: Thailand's focal point imports Thai figures (the sample file is Thai).
     ("POST /api/v1/data/imports", "th-focal"),
+    # The clearinghouse: any registered user submits; the Secretariat moderates.
+    *(("clearinghouse:submit", p) for p in SIGNED_IN),
+    *(("POST /api/v1/documents/", p) for p in SIGNED_IN),
+    ("clearinghouse:moderate", "secretariat"),
+    *(
+        (f"POST /api/v1/documents/{{id}}/{action}", "secretariat")
+        for action in ("publish", "request-changes", "reject", "withdraw")
+    ),
 }
 NARCO_OFFICERS = {"my-narco"}
 
@@ -227,6 +241,15 @@ def make_world(make_user, users: dict, tmp_path) -> World:
     )
     data_import = run_import(acting_user=th_focal, path=statistics_file).data_import
     agency = Agency.objects.get(member_state__code="TH", is_lead=True)
+    from pantau.clearinghouse.services import submit_document
+
+    document = submit_document(
+        acting_user=th_focal,
+        title="Illustrative walk study",
+        year=2024,
+        type="research",
+        link="https://example.org/walk",
+    )
     from django.contrib.contenttypes.models import ContentType
 
     return World(
@@ -284,6 +307,8 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("/api/v1/member-states/*", "agency_id"): str(agency.pk),
             ("/api/v1/narco/persons/*", "id"): str(person.pk),
             ("/api/v1/narco/syndicates/*", "id"): str(syndicate.pk),
+            ("clearinghouse:*", "pk"): str(document.pk),
+            ("/api/v1/documents/*", "id"): str(document.pk),
         },
     )
 
@@ -465,6 +490,7 @@ class Multipart(dict):
 
 # Files for the operations that take an upload: one Thai observation (the exchange format).
 SAMPLE_FILES = {
+    "POST /api/v1/documents/": {"file": ("walk.pdf", b"%PDF-1.4\n%%EOF\n")},
     "POST /api/v1/data/imports": {
         "file": (
             "th.csv",
