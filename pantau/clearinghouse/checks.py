@@ -31,7 +31,9 @@ def check_upload(name: str, size: int, head: bytes, raw: bytes) -> str:
     max_bytes(), checked first)."""
     suffix = Path(name).suffix.lower()
     if suffix not in KINDS:
-        raise FileRefused(_("Only PDF and DOCX files are accepted (got %(name)s).") % {"name": name})
+        raise FileRefused(
+            _("Only PDF and DOCX files are accepted (got %(name)s).") % {"name": name}
+        )
     if size > max_bytes():
         raise FileRefused(
             _("%(name)s is %(size)d MB; the limit is %(limit)d MB.")

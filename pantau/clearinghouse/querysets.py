@@ -72,7 +72,11 @@ def _facets(qs: QuerySet) -> dict[str, list[tuple[str, str, int]]]:
     }
     out: dict[str, list[tuple[str, str, int]]] = {}
     for name in ("type", "language", "year"):
-        rows = base.values(name).annotate(n=Count("pk")).order_by(f"-{name}" if name == "year" else name)
+        rows = (
+            base.values(name)
+            .annotate(n=Count("pk"))
+            .order_by(f"-{name}" if name == "year" else name)
+        )
         out[name] = [
             (str(r[name]), str(labels.get(name, {}).get(r[name], r[name])), r["n"]) for r in rows
         ]

@@ -14,7 +14,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from pantau.audit.services import record
-from pantau.core.actors import Actor, actor_label, is_user
+from pantau.core.actors import Actor, SystemActor, actor_label
 from pantau.core.exceptions import PermissionDenied
 from pantau.core.files import sha256_of
 from pantau.members.models import MemberState
@@ -107,7 +107,12 @@ def submit_document(
     if not permissions.can_submit(acting_user):
         raise PermissionDenied(_("Sign in to submit an item to the clearinghouse."))
     year_value = _validate(
-        title=title, year=year, type=type, language=language, link=link, has_file=bool(uploaded_file)
+        title=title,
+        year=year,
+        type=type,
+        language=language,
+        link=link,
+        has_file=bool(uploaded_file),
     )
     states = list(MemberState.objects.filter(code__in=member_states or []))
     if len(states) != len(set(member_states or [])):
@@ -166,7 +171,7 @@ def submit_document(
 def _create(*, acting_user: Actor, fields: dict, states, parts, stored: str) -> Document:
     now = timezone.now()
     document = Document.objects.create(
-        submitted_by=acting_user if is_user(acting_user) else None,
+        submitted_by=None if isinstance(acting_user, SystemActor) else acting_user,
         submitted_by_label=actor_label(acting_user)[:150],
         created_at=now,
         updated_at=now,
@@ -203,8 +208,10 @@ def moderate(*, acting_user: Actor, document: Document, action: str, comment: st
     sources, target = MODERATION[action]
     if current.state not in sources:
         raise InvalidSubmission(
-            {"state": _("An item that is %(state)s cannot be sent to %(target)s.")
-             % {"state": current.get_state_display(), "target": target}}
+            {
+                "state": _("An item that is %(state)s cannot be sent to %(target)s.")
+                % {"state": current.get_state_display(), "target": target}
+            }
         )
     if action in ("request_changes", "reject", "withdraw") and not comment.strip():
         raise InvalidSubmission({"comment": _("Say why, for the submitter.")})

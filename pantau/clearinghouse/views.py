@@ -27,9 +27,7 @@ def browse(request):
     page = Paginator(result.documents.prefetch_related("member_states"), 20).get_page(
         request.GET.get("page")
     )
-    hits = [
-        (d, snippet(d.abstract or d.text or "", filters.q) if filters.q else []) for d in page
-    ]
+    hits = [(d, snippet(d.abstract or d.text or "", filters.q) if filters.q else []) for d in page]
     queue = mine = None
     if can_moderate(request.user):
         queue = Document.objects.restrict(request.user).filter(state=DocumentState.SUBMITTED)

@@ -26,7 +26,7 @@ def informing_items(context, component, limit: int = 5):
             .annotate(n=Count("pk"))
             .order_by()
         )
-        setattr(holder, "_clearinghouse_counts", counts)
+        holder._clearinghouse_counts = counts
     count = counts.get(component.pk, 0)
     items = []
     if count and limit:

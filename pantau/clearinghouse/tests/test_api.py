@@ -85,11 +85,15 @@ def test_unpublished_items_are_hidden_from_others(api_client, people, submit):
     assert api_client.get(f"{URL}{document.pk}").status_code == 404
     assert api_client.get(f"{URL}{document.pk}/similar").status_code == 404
     assert (
-        api_client.get(f"{URL}{document.pk}", headers=api_client.bearer(people.my_focal)).status_code
+        api_client.get(
+            f"{URL}{document.pk}", headers=api_client.bearer(people.my_focal)
+        ).status_code
         == 404
     )
     assert (
-        api_client.get(f"{URL}{document.pk}", headers=api_client.bearer(people.th_focal)).status_code
+        api_client.get(
+            f"{URL}{document.pk}", headers=api_client.bearer(people.th_focal)
+        ).status_code
         == 200
     )
     assert api_client.get(URL).json()["count"] == 0

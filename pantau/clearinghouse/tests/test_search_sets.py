@@ -11,10 +11,16 @@ pytestmark = pytest.mark.django_db
 
 CORPUS = {
     "vn": ("Phòng chống ma túy ở Việt Nam", "Nghiên cứu về cai nghiện ma túy tại cộng đồng."),
-    "id": ("Pencegahan narkoba di sekolah", "Program pendidikan pencegahan penyalahgunaan narkoba."),
+    "id": (
+        "Pencegahan narkoba di sekolah",
+        "Program pendidikan pencegahan penyalahgunaan narkoba.",
+    ),
     "th": ("การบำบัดผู้ติดยาเสพติด", "โครงการบำบัดยาเสพติดในชุมชน ประเทศไทย"),
     "en": ("Methamphetamine trafficking routes", "Seizures of crystal methamphetamine, 2019-2023."),
-    "en2": ("Treatment outcomes", "Follow-up of methamphetamine users after residential treatment."),
+    "en2": (
+        "Treatment outcomes",
+        "Follow-up of methamphetamine users after residential treatment.",
+    ),
     "ms": ("Rawatan penagihan dadah", "Pemulihan komuniti untuk penagih dadah di Malaysia."),
 }
 QUERIES = {
@@ -61,4 +67,4 @@ def test_the_same_sets_on_every_database(corpus, query, expected):
 
 def test_a_title_match_ranks_first(corpus):
     qs = matching(Document.objects.published(), "treatment")
-    assert [corpus[d.pk] for d in qs][0] == "en2"
+    assert next(corpus[d.pk] for d in qs) == "en2"

@@ -51,8 +51,13 @@ def test_submission_refused_file_shows_the_reason(client, people):
     client.force_login(people.plain)
     answer = client.post(
         "/clearinghouse/submit/",
-        {"title": "x", "year": "2022", "type": "guideline", "language": "en",
-         "file": pdf_upload("x", "x.docx")},
+        {
+            "title": "x",
+            "year": "2022",
+            "type": "guideline",
+            "language": "en",
+            "file": pdf_upload("x", "x.docx"),
+        },
     )
     assert answer.status_code == 400
     assert "not a Word" in answer.content.decode()
@@ -80,7 +85,9 @@ def test_moderation_page_refuses_others(client, people, submit, who):
     assert AuditEvent.objects.count() == events
 
 
-def test_the_secretariat_asks_for_changes_and_the_submitter_sees_the_comment(client, people, submit):
+def test_the_secretariat_asks_for_changes_and_the_submitter_sees_the_comment(
+    client, people, submit
+):
     document = submit(people.th_focal)
     client.force_login(people.secretariat)
     client.post(
