@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "pantau.analytics",
     "pantau.reviews",
     "pantau.portal",  # the public website and open data (/portal/, /id/portal/)
+    "pantau.clearinghouse",
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 

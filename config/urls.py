@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("pantau.accounts.urls")),
     path("audit/", include("pantau.audit.urls")),
     path("narco/", include("pantau.narco.urls")),
+    path("clearinghouse/", include("pantau.clearinghouse.urls")),
     path("statistics/findings/", include("pantau.statistics.checks.urls")),
     path("statistics/metadata/", include("pantau.statistics.metadata.urls")),
     path("statistics/", include("pantau.statistics.ingest.urls")),

@@ -35,6 +35,7 @@ def _mount() -> None:
     from pantau.analytics.api import router as analytics_router
     from pantau.analytics.api import targets_router
     from pantau.audit.api import router as audit_router
+    from pantau.clearinghouse.api import router as clearinghouse_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
     from pantau.reporting.api import router as reports_router
@@ -54,6 +55,7 @@ def _mount() -> None:
     api.add_router("/targets/", targets_router)
     api.add_router("/analytics/", analytics_router)
     api.add_router("/reviews/", reviews_router)
+    api.add_router("/documents/", clearinghouse_router)
 
 
 _mount()

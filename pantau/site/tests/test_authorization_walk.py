@@ -107,6 +107,9 @@ PUBLIC_PAGES = {
     "portal:download",
     "portal:feed",
     "portal:workplan",
+    "clearinghouse:browse",  # published items only, for anonymous
+    "clearinghouse:detail",  # the sample is a submitted item: 404 for the public
+    "clearinghouse:file",
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -124,6 +127,9 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/analytics/implementation/lagging",
     "GET /api/v1/analytics/explore/{indicator}",
     "GET /api/v1/reviews/",  # published reviews only, for anonymous
+    "GET /api/v1/documents/",  # published items only, for anonymous
+    "GET /api/v1/documents/{id}",
+    "GET /api/v1/documents/{id}/similar",
 }
 
 # Pages whose POST changes nothing for anyone (forms that only sign in or check a code):
@@ -188,6 +194,14 @@ WRITES: set[tuple[str, str]] = {
     # no value (statistics/tests/test_api.py::test_a_bad_file_names_every_problem...).
     ("POST /api/v1/data/imports", "my-focal"),
     ("POST /api/v1/data/imports", "my-approver"),
+    # The clearinghouse: any registered user submits; the Secretariat moderates.
+    *(("clearinghouse:submit", p) for p in SIGNED_IN),
+    *(("POST /api/v1/documents/", p) for p in SIGNED_IN),
+    ("clearinghouse:moderate", "secretariat"),
+    *(
+        (f"POST /api/v1/documents/{{id}}/{action}", "secretariat")
+        for action in ("publish", "request-changes", "reject", "withdraw")
+    ),
 }
 NARCO_OFFICERS = {"my-narco"}
 
@@ -266,6 +280,15 @@ def make_world(make_user, users: dict, tmp_path) -> World:
     )
     data_import = run_import(acting_user=th_focal, path=statistics_file).data_import
     agency = Agency.objects.get(member_state__code="TH", is_lead=True)
+    from pantau.clearinghouse.services import submit_document
+
+    document = submit_document(
+        acting_user=th_focal,
+        title="Illustrative walk study",
+        year=2024,
+        type="research",
+        link="https://example.org/walk",
+    )
     from django.contrib.contenttypes.models import ContentType
 
     from pantau.reviews.services import create_review
@@ -347,6 +370,8 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("reviews:*", "version"): "1",
             ("reviews:*", "fmt"): "pdf",
             ("/api/v1/reviews/*", "review_id"): str(review.pk),
+            ("clearinghouse:*", "pk"): str(document.pk),
+            ("/api/v1/documents/*", "id"): str(document.pk),
         },
     )
 
@@ -530,6 +555,7 @@ class Multipart(dict):
 
 # Files for the operations that take an upload: one Thai observation (the exchange format).
 SAMPLE_FILES = {
+    "POST /api/v1/documents/": {"file": ("walk.pdf", b"%PDF-1.4\n%%EOF\n")},
     "POST /api/v1/data/imports": {
         "file": (
             "th.csv",

@@ -35,6 +35,10 @@ class Command(BaseCommand):
             from pantau.site.demo.narco import load_narco_demo
 
             self.stdout.write("\n".join(load_narco_demo()))
+            from pantau.site.demo.clearinghouse import load_clearinghouse_demo
+
+            items = load_clearinghouse_demo()
+            self.stdout.write(f"Demo clearinghouse: {items} items created (illustrative).")
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")
