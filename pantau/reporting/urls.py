@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_whole
 
 app_name = "reporting"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("cycles/open/", views.cycle_open, name="cycle-open"),
     path(report, views.report_detail, name="report"),
     path(report + "section/<str:numeral>/", views.report_section, name="section"),
+    path(report + "whole/", views_whole.whole_report, name="whole"),
+    path(report + "whole.pdf", views_whole.whole_report_pdf, name="whole-pdf"),
     path(report + "entries/<str:code>/", views.entry_save, name="entry-save"),
     path(report + "entries/<str:code>/evidence/", views.evidence_add, name="evidence-add"),
     path(
