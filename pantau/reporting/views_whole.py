@@ -57,7 +57,7 @@ def whole_rows(user, report: CountryReport) -> tuple[list[dict], CountryReport |
     }
     compared = baseline(user, report)
     before = {e.activity_id: e for e in compared.entries.all()} if compared is not None else {}
-    comments: dict[int, list] = {}
+    comments: dict[int | None, list] = {}
     for c in report.comments.filter(activity__isnull=False).select_related("author"):
         comments.setdefault(c.activity_id, []).append(c)
     sections = []
