@@ -1,3 +1,5 @@
+import sys
+
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -7,7 +9,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from pantau.members.models import MemberState
 from pantau.workplan.models import WorkPlan
 
-from .errors import error_page, static_error_page
+from .errors import database_busy, error_page, is_database_busy, static_error_page
 
 
 def home(request):
@@ -43,4 +45,8 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A busy database outside a view (a middleware's write: the session saved after the view)
+    # is no server error either.
+    if is_database_busy(sys.exc_info()[1] or Exception()):
+        return database_busy(request)
     return static_error_page(request, "500.html", 500, "Internal Server Error")
