@@ -25,14 +25,26 @@ install: $(STAMP)
 
 run: export DEBUG := 0
 dev: export DEBUG := 1
+# The worker runs in a loop that starts it again if it exits. The worker and the server each
+# get a process group of their own (set -m), so Ctrl-C reaches only make and this shell, which
+# sends SIGTERM to both and waits for them: a SIGINT to every process at once reached granian's
+# own worker processes behind its back ("unexpected exit of worker", a segmentation fault).
 run dev: $(STAMP)
 	$(BIN)/pantau migrate --noinput
 	$(BIN)/pantau setup
 	$(BIN)/pantau demo load
 	@echo "Starting the worker and the server on http://127.0.0.1:$(PORT) (DEBUG=$$DEBUG; Ctrl-C stops both)"
-	@trap 'kill 0' EXIT INT TERM; \
-		$(BIN)/pantau worker & \
-		$(if $(filter dev,$@),$(BIN)/pantau runserver 127.0.0.1:$(PORT),PORT=$(PORT) $(BIN)/pantau serve)
+	@set -m; \
+	stop() { trap '' INT TERM; kill -TERM $$worker $$server 2>/dev/null; wait; }; \
+	trap 'stop; exit 0' INT TERM; \
+	( trap 'kill -TERM $$pid 2>/dev/null; wait $$pid; exit 0' TERM; \
+	  while :; do \
+	    $(BIN)/pantau worker & pid=$$!; wait $$pid; \
+	    echo "The worker exited (status $$?); starting it again in 5 s" >&2; sleep 5; \
+	  done ) & worker=$$!; \
+	$(if $(filter dev,$@),$(BIN)/pantau runserver 127.0.0.1:$(PORT),PORT=$(PORT) $(BIN)/pantau serve) & server=$$!; \
+	set +m; \
+	wait $$server; status=$$?; stop; exit $$status
 
 # The suite runs in parallel, one process per core (pytest-xdist).
 test: $(STAMP)

@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from .errors import error_page
+from .errors import database_busy, error_page, is_database_busy
 from .exceptions import ConflictError
 from .request_context import clear_request, new_request_id, set_request
 
@@ -61,8 +61,10 @@ def _size(n: int) -> str:
 
 
 class ServiceErrorMiddleware:
-    """Turns the services' errors that a view lets through into answers, in one place for every
-    page. PermissionDenied needs nothing here: it is Django's own, answered by handler403."""
+    """Turns the errors that a view lets through into answers, in one place for every page:
+    the services' ConflictError (409) and a busy database (503 with Retry-After; the API's
+    operations get the same answer from pantau.api.api). The services' PermissionDenied needs
+    nothing here: it is Django's own, answered by handler403."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,4 +76,6 @@ class ServiceErrorMiddleware:
         if isinstance(exception, ConflictError):
             message = str(exception)
             return error_page(request, "409.html", 409, message, {"message": message})
+        if is_database_busy(exception):
+            return database_busy(request)
         return None

@@ -1,9 +1,11 @@
 """The site's error pages (config/urls.py's handler403/404/500)."""
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import requires_csrf_token
 
-from .errors import error_page, static_error_page
+from .errors import database_busy, error_page, is_database_busy, static_error_page
 
 # --- Error pages (config/urls.py's handler403/404/500) ----------------------------------------
 # Errors that Django Ninja answers itself never get here; these answer what reaches Django (a
@@ -24,4 +26,8 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A busy database outside a view (a middleware's write: the session saved after the view)
+    # is no server error either.
+    if is_database_busy(sys.exc_info()[1] or Exception()):
+        return database_busy(request)
     return static_error_page(request, "500.html", 500, "Internal Server Error")

@@ -1,6 +1,9 @@
 """The versioned REST API, /api/v1/. Each app contributes a router; this module mounts them
 and turns the services' exceptions into HTTP answers."""
 
+from django.db import OperationalError
+
+from pantau.core.errors import database_busy, is_database_busy
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.site.openapi import PantauAPI
 
@@ -28,6 +31,15 @@ def permission_denied(request, exc):
 @api.exception_handler(ConflictError)
 def conflict(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=412)
+
+
+def database_error(request, exc):
+    if is_database_busy(exc):
+        return database_busy(request)  # 503, Retry-After
+    raise exc  # Django's handler500: JSON, no traceback
+
+
+api.add_exception_handler(OperationalError, database_error)
 
 
 def _mount() -> None:
