@@ -198,3 +198,29 @@ def test_compare_page_shows_the_table(client, national, tmp_path):
     assert 'id="compare-table"' in page
     assert "1,750,000" in page and "1,750" in page
     assert page.count('class="flagged"') == 3
+
+
+def test_compare_api_within_pinned_queries(
+    client, national, tmp_path, django_assert_max_num_queries
+):
+    import_reference(tmp_path)
+    with django_assert_max_num_queries(3):  # the indicator, the two sums
+        rows = client.get(COMPARE, {"reference": WDR}).json()["rows"]
+    assert len(rows) == 5
+
+
+def test_a_reference_dry_run_writes_no_figure(make_user, tmp_path):
+    officer = make_user("secretariat", username="secretariat_dry")
+    result = pipeline.run_import(
+        acting_user=officer,
+        path=write(tmp_path / "wdr.csv", REFERENCE_ROWS),
+        source=WDR,
+        reference=True,
+        dry_run=True,
+    )
+    assert result.ok and result.counts["created"] == 5
+    assert not ReferenceValue.objects.exists() and not DataValue.objects.exists()
+    with pytest.raises(ValueError):
+        pipeline.run_import(
+            acting_user=officer, path=tmp_path / "wdr.csv", source="", reference=True
+        )
