@@ -17,6 +17,7 @@ from pantau.workplan.models import Component, ComponentTarget, WorkPlan
 from . import services
 from .charts import KINDS, LINE, chart_spec
 from .choices import Breakdown, Measure
+from .compare import DEFAULT_TOLERANCE, compare, dimension_filters
 from .explore import explore
 from .implementation import implementation_rates, lagging_activities, long_not_started
 from .models import DEFAULT_ALPHA, Target
@@ -317,4 +318,65 @@ def get_explore(
             value_title=", ".join(table.units),
             series_field=table.series_field,
         ),
+    }
+
+
+class CompareRow(Schema):
+    REF_AREA: str
+    TIME_PERIOD: str
+    UNIT_KIND: str
+    national: float | None = Field(description="The Member State's figure, as the caller sees it")
+    reference: float | None = Field(description="The reference table's figure")
+    difference: float | None = Field(description="national - reference")
+    ratio: float | None = Field(description="national / reference")
+    flag: bool = Field(description="Differ beyond the tolerance, or one side has no figure")
+
+
+class CompareOut(Schema):
+    indicator: str
+    reference: str
+    source: str
+    tolerance: float
+    rows: list[CompareRow]
+
+
+@router.get(
+    "compare/{indicator}",
+    response={200: CompareOut, 400: Error, 404: Error},
+    auth=public,
+    url_name="analytics-compare",
+    summary="Cross-source check: national figures beside a reference table's",
+    description="One row per Member State, year and unit: `national` (from the values the "
+    "caller may see, of `source` when given), `reference` (the imported reference table "
+    "`reference`), their difference and ratio; `flag` where |national - reference| / "
+    "reference exceeds `tolerance` (default 0.10) or one side has no figure. Dimension "
+    "filters as in the data API (`DRUG=HEROIN`); other dimensions at their total.",
+)
+def get_compare(
+    request: HttpRequest,
+    indicator: str,
+    reference: str,
+    source: str = "",
+    tolerance: float = DEFAULT_TOLERANCE,
+):
+    found = Indicator.objects.filter(code=indicator.upper()).first()
+    if found is None:
+        return Status(404, {"detail": f"unknown indicator {indicator!r}"})
+    try:
+        result = compare(
+            request.user,
+            found,
+            reference=reference,
+            source=source,
+            filters=dimension_filters(request.GET),
+            tolerance=tolerance,
+        )
+    except QueryError as exc:
+        return Status(400, {"detail": str(exc)})
+    return {
+        "indicator": found.code,
+        "reference": result.reference,
+        "source": result.source,
+        "tolerance": result.tolerance,
+        "rows": result.rows,
     }

@@ -13,6 +13,7 @@ from pantau.statistics.read.querysets import REGION, QueryError, UnknownIndicato
 
 from .charts import KINDS, LINE, chart_spec
 from .choices import Measure
+from .compare import DEFAULT_TOLERANCE, compare, dimension_filters, reference_sources
 from .downloads import table_csv, table_xlsx
 from .explore import explore
 from .models import Target
@@ -117,6 +118,56 @@ def explore_page(request: HttpRequest) -> HttpResponse:
         query=query.urlencode(),
     )
     return render(request, "analytics/explore.html", context)
+
+
+def compare_page(request: HttpRequest) -> HttpResponse:
+    """The cross-source check: an indicator's national figures beside a reference table's."""
+    indicators = list(Indicator.objects.order_by("order", "code"))
+    code = request.GET.get("indicator", "").upper() or (indicators[0].code if indicators else "")
+    indicator = next((i for i in indicators if i.code == code), None)
+    sources = reference_sources(indicator)
+    reference = request.GET.get("reference") or (sources[0] if sources else "")
+    context: dict = {
+        "indicators": indicators,
+        "sources": sources,
+        "dimensions": [d.column for d in DIMENSIONS],
+        "chosen": {
+            "indicator": code,
+            "reference": reference,
+            "source": request.GET.get("source", ""),
+            "tolerance": request.GET.get("tolerance", str(DEFAULT_TOLERANCE)),
+        },
+    }
+    if indicator is None or not reference:
+        return render(request, "analytics/compare.html", context)
+    try:
+        try:
+            tolerance = float(context["chosen"]["tolerance"])
+        except ValueError as exc:
+            raise QueryError(_("The tolerance is a number such as 0.10")) from exc
+        result = compare(
+            request.user,
+            indicator,
+            reference=reference,
+            source=context["chosen"]["source"],
+            filters=dimension_filters(request.GET),
+            tolerance=tolerance,
+        )
+    except QueryError as exc:
+        context["error"] = str(exc)
+        return render(request, "analytics/compare.html", context, status=400)
+    context["comparison"] = result
+    context["shown"] = [
+        {
+            **row,
+            "national": _number(row["national"]),
+            "reference": _number(row["reference"]),
+            "difference": _number(row["difference"]),
+            "ratio": "-" if row["ratio"] is None else f"{row['ratio']:.3f}",
+        }
+        for row in result.rows
+    ]
+    return render(request, "analytics/compare.html", context)
 
 
 def target_list(request: HttpRequest) -> HttpResponse:

@@ -56,6 +56,12 @@ def can_publish_directly(user) -> bool:
     return is_administrator(user)
 
 
+def can_import_reference(user) -> bool:
+    """Importing a published reference table (`pantau import --reference`): the Secretariat
+    and administrators; it is never a Member State's own figure."""
+    return is_administrator(user) or has_role(user, Role.SECRETARIAT)
+
+
 def can_enter_values(user, ref_area: str) -> bool:
     """The data-entry forms of a Member State: its own focal points and approvers."""
     return ref_area in member_states_for(user, *NATIONAL_REPORTERS)

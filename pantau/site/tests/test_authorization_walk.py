@@ -92,6 +92,7 @@ PUBLIC_PAGES = {
     "analytics:explore",  # published statistics only, for anonymous
     "analytics:targets",
     "analytics:target",
+    "analytics:compare",  # published national figures only, for anonymous
     # Statistics people read (published figures only, for anonymous) and the import's help.
     "statistics_read:overview",
     "statistics_read:area-year",
@@ -126,6 +127,7 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/analytics/implementation",  # approved reports the caller may see
     "GET /api/v1/analytics/implementation/lagging",
     "GET /api/v1/analytics/explore/{indicator}",
+    "GET /api/v1/analytics/compare/{indicator}",  # published national figures, for anonymous
     "GET /api/v1/reviews/",  # published reviews only, for anonymous
     "GET /api/v1/documents/",  # published items only, for anonymous
     "GET /api/v1/documents/{id}",
@@ -366,6 +368,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("analytics:*", "target_id"): str(Target.objects.order_by("pk").first().pk),
             ("/api/v1/targets/*", "target_id"): str(Target.objects.order_by("pk").first().pk),
             ("/api/v1/analytics/*", "indicator"): "DRUG_SEIZURE",
+            ("/api/v1/analytics/*", "reference"): "UNODC World Drug Report",
             ("reviews:*", "pk"): str(review.pk),
             ("reviews:*", "version"): "1",
             ("reviews:*", "fmt"): "pdf",

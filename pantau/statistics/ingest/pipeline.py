@@ -21,7 +21,8 @@ from .. import permissions
 from ..checks.tasks import schedule_checks
 from ..choices import DataStatus, ImportFormat, ImportStatus
 from ..locks import lock_country_year
-from ..models import DataImport, Indicator
+from ..models import DataImport, Indicator, ReferenceValue
+from ..models.data import KEY_FIELDS
 from ..read.totals import refresh_published_totals
 from ..snapshot import Structure
 from .formats import open_reader
@@ -116,6 +117,7 @@ def run_import(
     file_name: str = "",
     system: bool = False,
     data_import: DataImport | None = None,
+    reference: bool = False,
 ) -> ImportResult:
     """Import a statistics file: check every row, then write all of them in one transaction,
     or none. A file with any problem writes nothing but the DataImport record listing every
@@ -124,6 +126,9 @@ def run_import(
     `system`: run by the operator from the command line, with an administrator's rights.
     `data_import`: the pending record of a web upload (register_import), filled in instead of
     creating one.
+    `reference` (the Secretariat and administrators, with `source`): the file is a published
+    reference table; its rows are checked the same way but written as ReferenceValue of that
+    source (never DataValue: no national figure, no total changes).
 
     One pass reads the file: each row is checked, compared with the stored value of its key
     and, when new or changed, put in a temporary table (imports.staging). Only once the whole
@@ -131,16 +136,24 @@ def run_import(
     transaction."""
     path = Path(path)
     file_name = file_name or path.name
-    if not system and not permissions.can_import(acting_user):
+    if reference:
+        if not system and not permissions.can_import_reference(acting_user):
+            raise PermissionDenied("Only the ASEAN Secretariat imports reference tables")
+    elif not system and not permissions.can_import(acting_user):
         raise PermissionDenied("You may not import statistics")
     if publish and not system and not permissions.can_publish_directly(acting_user):
         raise PermissionDenied("Only administrators publish values directly")
+    if reference and publish:
+        raise ValueError("A reference table is not published as national figures")
     source = source.strip()
+    if reference and not source:
+        raise ValueError("A reference table names its source (--source)")
     if len(source) > 300:
         raise ValueError("The source is longer than 300 characters")
     if publish and not source:
         raise ValueError("Values published directly name where they were published (source)")
-    writable = None if system else permissions.writable_ref_areas(acting_user)
+    # A reference table holds figures of every Member State, none of them their own.
+    writable = None if system or reference else permissions.writable_ref_areas(acting_user)
     by_user = is_user(acting_user)
     record_fields: dict[str, Any] = {
         "file_name": file_name[:255],
@@ -151,6 +164,7 @@ def run_import(
         "dry_run": dry_run,
         "source": source,
         "publish": publish,
+        "reference": reference,
     }
     structure = Structure.load()
     checked = _Checked()
@@ -180,6 +194,7 @@ def run_import(
             progress=progress,
             staging=None,
             file_name=file_name,
+            reference=reference,
         )
         try:
             refuse_or_check()
@@ -198,6 +213,7 @@ def run_import(
     try:
         with transaction.atomic():
             staging = Staging()
+            collected: list[tuple] = []
             _read(
                 path,
                 structure,
@@ -208,12 +224,19 @@ def run_import(
                 progress=progress,
                 staging=staging,
                 file_name=file_name,
+                reference=reference,
+                collected=collected,
             )
             refuse_or_check()
             data_import = _save_record(
                 existing, record_fields | {"status": ImportStatus.RUNNING, "total": checked.rows}
             )
             now = timezone.now()
+            if reference:
+                staging.drop()
+                return _write_references(
+                    acting_user, data_import, collected, checked, source=source, now=now
+                )
             staging.write(
                 data_import_id=data_import.pk,
                 acting_user_id=acting_user.pk if by_user else None,
@@ -371,6 +394,8 @@ def _read(
     source: str,
     progress: ProgressCallback | None,
     staging: Staging | None,
+    reference: bool = False,
+    collected: list[tuple] | None = None,
 ) -> None:
     """The one pass over the file: check every row, find keys given twice, compare each
     observation with the stored value of its key, and stage what is new or changed (not with
@@ -383,7 +408,12 @@ def _read(
         checked.add([Problem(0, "", str(exc))])
         return
     try:
-        _compare(spool, checked, publish=publish, source=source, progress=progress, staging=staging)
+        if reference:
+            _compare_references(spool, checked, source=source, collected=collected)
+        else:
+            _compare(
+                spool, checked, publish=publish, source=source, progress=progress, staging=staging
+            )
     finally:
         spool.close()
 
@@ -479,6 +509,98 @@ def _compare(
         checked.add([Problem(0, "", "the file has no observations")])
 
 
+def _compare_references(
+    spool: Spool, checked: _Checked, *, source: str, collected: list[tuple] | None
+) -> None:
+    """The pass of a reference table: the same row checks and duplicate keys as `_compare`,
+    compared with the stored reference figures of `source` (never with national values, which
+    it does not touch); the rows to write go to `collected` (None: a dry run only counts)."""
+    stored = {
+        tuple(row[:-1]): row[-1]
+        for row in ReferenceValue.objects.filter(source=source).values_list(
+            *KEY_FIELDS, "obs_value"
+        )
+    }
+    counts = checked.counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
+    seen: set[tuple] = set()
+    first: dict[tuple, int] = {}
+    for line, obs, problems in _rows(spool, checked):
+        counts["rows"] += 1
+        if problems:
+            checked.add(list(problems))
+            continue
+        key = tuple(obs[:11])
+        if key in seen:
+            checked.add(
+                [Problem(line, "", f"the same observation as line {first[key]} (duplicate key)")]
+            )
+            continue
+        seen.add(key)
+        first[key] = line
+        checked.ref_areas.add(obs[9])
+        checked.indicators.add(obs[0])
+        checked.periods.add(obs[10])
+        before = stored.get(key)
+        counts[
+            "created" if before is None else "updated" if before != obs[12] else "unchanged"
+        ] += 1
+        if collected is not None:
+            collected.append(obs)
+    checked.rows = counts["rows"]
+    if not checked.rows and not checked.problem_count:
+        checked.add([Problem(0, "", "the file has no observations")])
+
+
+def _write_references(
+    acting_user: Actor,
+    data_import: DataImport,
+    collected: list[tuple],
+    checked: _Checked,
+    *,
+    source: str,
+    now,
+) -> ImportResult:
+    """Write a reference table's rows as ReferenceValue of `source` (one statement per batch,
+    a stored figure of the same source and key replaced), inside the import's transaction."""
+    fields = [f for f in KEY_FIELDS if f != "indicator"]
+    ReferenceValue.objects.bulk_create(
+        [
+            ReferenceValue(
+                indicator_id=obs[0],
+                **dict(zip(fields, obs[1:11], strict=True)),
+                year=obs[11],
+                obs_value=obs[12],
+                reported_unit=obs[13],
+                reported_value=obs[14],
+                source=source,
+                data_import=data_import,
+                updated_at=now,
+            )
+            for obs in collected
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["source", *KEY_FIELDS],
+        update_fields=["obs_value", "reported_unit", "reported_value", "data_import", "updated_at"],
+    )
+    counts = checked.counts
+    DataImport.objects.filter(pk=data_import.pk).update(
+        status=ImportStatus.APPLIED,
+        counts=counts,
+        progress=checked.rows,
+        finished_at=timezone.now(),
+    )
+    data_import.refresh_from_db()
+    record(
+        actor=acting_user,
+        action="statistics.import.reference",
+        obj=data_import,
+        member_state="",
+        after=_summary(data_import, checked, counts),
+    )
+    return ImportResult(data_import, counts, [], 0)
+
+
 def _duplicates(spool: Spool, candidates: set[int]) -> list[Problem]:
     """The rows whose key an earlier row of the file already has (among the hashes seen
     twice: almost always real duplicates, but two keys may share a hash)."""
@@ -506,6 +628,7 @@ def _summary(data_import: DataImport, checked: _Checked, counts: dict) -> dict:
         "format": data_import.format,
         "dry_run": data_import.dry_run,
         "publish": data_import.publish,
+        "reference": data_import.reference,
         "source": data_import.source,
         "counts": counts,
         "ref_areas": sorted(checked.ref_areas),

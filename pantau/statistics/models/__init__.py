@@ -1,7 +1,7 @@
 """The ADMN statistics: metadata (units, codelists, indicators) and data (values, their
 history, the imports they came from)."""
 
-from .data import DataImport, DataValue, DataValueHistory
+from .data import DataImport, DataValue, DataValueHistory, ReferenceValue
 from .metadata import Code, Codelist, Indicator, Unit
 from .totals import PublishedTotal, StatisticsState
 from .validation import IndicatorBound, ValidationFinding, ValidationRule
@@ -15,6 +15,7 @@ __all__ = [
     "Indicator",
     "IndicatorBound",
     "PublishedTotal",
+    "ReferenceValue",
     "StatisticsState",
     "Unit",
     "ValidationFinding",

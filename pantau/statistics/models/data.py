@@ -98,6 +98,9 @@ class DataImport(models.Model):
     publish = models.BooleanField(
         default=False, help_text=_("Values published directly (administrators only)")
     )
+    reference = models.BooleanField(
+        default=False, help_text=_("A reference table (ReferenceValue), not national figures")
+    )
     # {"rows": n, "created": n, "updated": n, "unchanged": n}
     counts = models.JSONField(default=dict)
     # [{"line": 12, "column": "UNIT_MEASURE", "message": "..."}], capped; problem_count is exact.
@@ -223,3 +226,52 @@ class DataValueHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value_id} v{self.version}: {self.obs_value:g}"
+
+
+class ReferenceValueQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "ReferenceValueQuerySet":
+        """Reference figures are already published elsewhere (a cited source): everybody
+        reads them, but only as a reference, never as a Member State's own figure."""
+        return self
+
+
+class ReferenceValue(models.Model):
+    """A figure of a published reference table (UNODC's World Drug Report annex, DAINAP...)
+    for an observation's key, imported with `pantau import --reference --source S`. Kept apart
+    from DataValue (whose key has no source): it is never a country's own figure, never summed
+    into totals and never shown as a national figure; only the cross-source check reads it."""
+
+    indicator = models.ForeignKey(
+        "statistics.Indicator", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    drug = _dimension_field()
+    precursor = _dimension_field()
+    sex = _dimension_field()
+    age = _dimension_field()
+    nationality = _dimension_field()
+    offence = _dimension_field()
+    crop = _dimension_field()
+    unit_kind = models.CharField(max_length=16, choices=UnitKind.choices)
+    ref_area = models.CharField(max_length=16)
+    time_period = models.CharField(max_length=7)
+    year = models.PositiveSmallIntegerField()
+    obs_value = models.FloatField()
+    reported_unit = models.CharField(max_length=16)
+    reported_value = models.FloatField()
+    source = models.CharField(max_length=300)
+    data_import = models.ForeignKey(
+        DataImport, on_delete=models.PROTECT, related_name="reference_values"
+    )
+    updated_at = models.DateTimeField()
+
+    objects = ReferenceValueQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", *KEY_FIELDS], name="referencevalue_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.ref_area} {self.time_period} {self.obs_value:g}"

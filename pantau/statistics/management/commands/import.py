@@ -37,13 +37,19 @@ class Command(BaseCommand):
             "administrators only, with --source)",
         )
         parser.add_argument(
+            "--reference",
+            action="store_true",
+            help="The file is a published reference table (with --source): kept apart, for the "
+            "cross-source check, never as national figures (ASEAN Secretariat)",
+        )
+        parser.add_argument(
             "--as",
             dest="as_user",
             metavar="USERNAME",
             help="Import with this user's rights (default: the operator, with every right)",
         )
 
-    def handle(self, *args, file, dry_run, source, publish, as_user, **options):
+    def handle(self, *args, file, dry_run, source, publish, reference, as_user, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file")
@@ -79,6 +85,7 @@ class Command(BaseCommand):
                     dry_run=dry_run,
                     source=source,
                     publish=publish,
+                    reference=reference,
                     progress=progress,
                 )
             except ImportDenied as exc:
@@ -110,5 +117,11 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"{summary} (dry run: nothing was written).")
         else:
-            state = "published" if publish else "draft"
+            state = (
+                f"reference figures of {source!r}"
+                if reference
+                else "published"
+                if publish
+                else "draft"
+            )
             self.stdout.write(f"{summary}; values are {state} (import #{result.data_import.pk}).")
