@@ -12,5 +12,7 @@ class Command(BaseCommand):
         # The signed audit checkpoint runs now, then repeats itself (pantau/audit/tasks.py).
         # Called by name: core imports no app.
         call_command("audit", "checkpoint", "--enqueue", stdout=self.stdout)
+        # The reporting calendar's reminders, daily (pantau/reporting/tasks.py).
+        call_command("reminders", "send", "--enqueue", stdout=self.stdout)
         extra = ["--batch"] if batch else []
         call_command("db_worker", *extra, "--interval", "1")
