@@ -35,6 +35,7 @@ def _mount() -> None:
     from pantau.analytics.api import router as analytics_router
     from pantau.analytics.api import targets_router
     from pantau.audit.api import router as audit_router
+    from pantau.cooperation.api import events_router, funding_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
     from pantau.reporting.api import calendar_router, workplan_status_router
@@ -55,6 +56,8 @@ def _mount() -> None:
     api.add_router("/analytics/", analytics_router)
     api.add_router("/reviews/", reviews_router)
     api.add_router("/calendar", calendar_router)
+    api.add_router("/events/", events_router)
+    api.add_router("/funding/", funding_router)
 
 
 _mount()
