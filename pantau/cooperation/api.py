@@ -173,10 +173,8 @@ def list_events(request):
     summary="Record an event (the organiser's focal point or the Secretariat)",
 )
 def create_event(request: HttpRequest, response: HttpResponse, payload: EventIn):
-    data = payload.dict()
-    data["participants"] = [p for p in data["participants"]]
     try:
-        event = services.create_event(acting_user=caller(request), **data)
+        event = services.create_event(acting_user=caller(request), **payload.dict())
     except ValueError as exc:
         return Status(400, {"detail": str(exc)})
     response.headers["ETag"] = etag(event.version)
