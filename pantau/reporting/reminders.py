@@ -50,7 +50,7 @@ def reminder_kind(deadline_date: datetime.date, today: datetime.date) -> str | N
 
 def due_reminders(today: datetime.date) -> list[Reminder]:
     """The reminders due `today`, sent or not: one per recipient and late report."""
-    due = []
+    due: list[Reminder] = []
     deadlines = Deadline.objects.filter(
         kind__in=COUNTRY_DEADLINES, date__lte=today + WEEK
     ).select_related("cycle")

@@ -99,6 +99,7 @@ PUBLIC_PAGES = {
     "statistics:import-guide",
     "statistics:import-codes",
     "reviews:list",  # published reviews only, for anonymous
+    "calendar-feed",  # the secret address is the credential; the sample one is unknown: 404
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -116,6 +117,8 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/analytics/implementation/lagging",
     "GET /api/v1/analytics/explore/{indicator}",
     "GET /api/v1/reviews/",  # published reviews only, for anonymous
+    "GET /api/v1/events/",  # public events only, for anonymous
+    "GET /api/v1/events/{event_id}",
 }
 
 # Pages whose POST changes nothing for anyone (forms that only sign in or check a code):
@@ -180,6 +183,9 @@ WRITES: set[tuple[str, str]] = {
     # no value (statistics/tests/test_api.py::test_a_bad_file_names_every_problem...).
     ("POST /api/v1/data/imports", "my-focal"),
     ("POST /api/v1/data/imports", "my-approver"),
+    # One's own calendar feed address: issue and revoke it.
+    *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
+    *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
 }
 NARCO_OFFICERS = {"my-narco"}
 
@@ -335,6 +341,8 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("reviews:*", "version"): "1",
             ("reviews:*", "fmt"): "pdf",
             ("/api/v1/reviews/*", "review_id"): str(review.pk),
+            ("calendar-feed", "token"): "no-such-token",
+            ("/api/v1/events/*", "event_id"): "1",
         },
     )
 
