@@ -183,6 +183,9 @@ WRITES: set[tuple[str, str]] = {
     # no value (statistics/tests/test_api.py::test_a_bad_file_names_every_problem...).
     ("POST /api/v1/data/imports", "my-focal"),
     ("POST /api/v1/data/imports", "my-approver"),
+    # Cooperation: the Secretariat records events and projects for any organiser.
+    ("POST /api/v1/events/", "secretariat"),
+    ("POST /api/v1/funding/projects/", "secretariat"),
     # One's own calendar feed address: issue and revoke it.
     *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
     *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
