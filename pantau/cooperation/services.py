@@ -153,7 +153,9 @@ def update_event(
     **fields,
 ) -> Event:
     """Save an event edited from `version`; ConflictError if somebody saved in between."""
-    current = Event.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=event.pk)
+    current = (
+        Event.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=event.pk)
+    )
     if not permissions.can_edit_event(acting_user, current):
         raise PermissionDenied(_("You may edit only your own Member State's events"))
     if current.version != version:
