@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pantau.workplan",
     "pantau.reporting",
     "pantau.narco",
+    "pantau.cooperation",
     "pantau.statistics",
     "pantau.analytics",
     "pantau.reviews",

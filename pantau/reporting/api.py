@@ -22,6 +22,12 @@ from pantau.members.api import etag, parse_if_match
 from pantau.workplan.models import Activity, WorkPlan
 
 from . import permissions, services
+from .calendar import (
+    active_calendar_token,
+    calendar_url,
+    issue_calendar_token,
+    revoke_calendar_token,
+)
 from .choices import ImplementationStatus
 from .models import ActivityStatus, CountryReport, ReportingCycle
 from .querysets import STATUS_ORDER, get_report_or_404, regional_status
@@ -482,3 +488,42 @@ def workplan_status(request, code: str, year: int):
             for c, item in zip(codes, items, strict=True)
         ],
     }
+
+
+# --- The reporting calendar's feed address ----------------------------------------------------
+
+# Mounted at /calendar: the caller's secret iCalendar address. (GET /me cannot carry it:
+# accounts sits below reporting and must not import it.)
+calendar_router = Router(tags=["Reporting calendar"], auth=authenticated)
+
+
+class CalendarOut(Schema):
+    calendar_url: str | None = Field(
+        description="The caller's iCalendar feed (RFC 5545): a secret address, no sign-in; "
+        "null until one is issued with POST"
+    )
+
+
+@calendar_router.get("", response=CalendarOut, summary="The caller's iCalendar feed address")
+def get_calendar(request):
+    return {"calendar_url": calendar_url(request, active_calendar_token(request.user))}
+
+
+@calendar_router.post(
+    "",
+    response=CalendarOut,
+    summary="Issue a new iCalendar feed address (the previous one stops working)",
+)
+def issue_calendar(request):
+    user = caller(request)
+    token = issue_calendar_token(acting_user=user, user=user)
+    return {"calendar_url": calendar_url(request, token)}
+
+
+@calendar_router.delete(
+    "", response=CalendarOut, summary="Revoke the caller's iCalendar feed address (then 404)"
+)
+def revoke_calendar(request):
+    user = caller(request)
+    revoke_calendar_token(acting_user=user, user=user)
+    return {"calendar_url": None}

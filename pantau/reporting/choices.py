@@ -60,3 +60,24 @@ class EvidenceKind(models.TextChoices):
     LINK = "link", _("Link")
     FILE = "file", _("Uploaded file")
     EVENT = "event", _("Event (meeting, training, campaign)")
+
+
+class DeadlineKind(models.TextChoices):
+    """The dates of a reporting cycle, set by the ASEAN Secretariat."""
+
+    TEMPLATE_OPENS = "template_opens", _("Reporting template opens")
+    SUBMISSION_DUE = "submission_due", _("Country submission due")
+    VALIDATION_DUE = "validation_due", _("Secretariat validation due")
+    ASOD_APPROVAL = "asod_approval", _("ASOD approval")
+    AMMD_MEETING = "ammd_meeting", _("AMMD meeting")
+
+
+# The deadlines that wait on the Member States: they drive reminders to those that have not
+# submitted. The others are for the Secretariat and ASOD, and only appear in the calendar.
+COUNTRY_DEADLINES = (DeadlineKind.SUBMISSION_DUE,)
+
+
+class ReminderKind(models.TextChoices):
+    WEEK_BEFORE = "week_before", _("A week before")
+    ON_THE_DAY = "on_the_day", _("On the day")
+    OVERDUE = "overdue", _("Overdue")

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from .choices import (
     APPROVED_STATUSES,
     WORKFLOW,
+    DeadlineKind,
     EvidenceKind,
     ImplementationStatus,
+    ReminderKind,
     ReportStatus,
 )
 from .permissions import visible_report_filter
@@ -248,3 +250,77 @@ class ReportUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} for {self.report}"
+
+
+class Deadline(models.Model):
+    """One date of a reporting cycle (the template opens, submission due...), set by the
+    Secretariat through `calendar.set_deadline`. It drives reminders and the iCalendar feed."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=24, choices=DeadlineKind.choices)
+    date = models.DateField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "kind"], name="deadline_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year}: {self.get_kind_display()} {self.date.isoformat()}"
+
+
+class ReminderSent(models.Model):
+    """A reminder that went out. The row is inserted before the e-mail is sent, and the
+    unique constraint lets only one worker insert it: a reminder is never sent twice, even
+    by two workers running at once."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    member_state = models.ForeignKey(
+        "members.MemberState", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "member_state", "kind", "recipient"],
+                name="reminder_sent_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.deadline} to {self.recipient}"
+
+
+class CalendarToken(models.Model):
+    """The secret in a user's iCalendar feed address. Revoking it (or issuing a new one)
+    makes the old address answer 404. The token itself is kept (not a hash): the profile
+    shows the address again, as calendar services do with their private links."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One live address per user.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_token_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user}"

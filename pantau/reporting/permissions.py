@@ -106,3 +106,13 @@ def can_comment(user, report) -> bool:
 
 def can_view_dashboard(user) -> bool:
     return sees_all_reports(user)
+
+
+def can_set_deadlines(user) -> bool:
+    """The ASEAN Secretariat sets the dates of a reporting cycle."""
+    return has_role(user, Role.SECRETARIAT)
+
+
+def sees_reporting_calendar(user) -> bool:
+    """Who the reporting calendar concerns: the national reporters, the Secretariat and ASOD."""
+    return sees_all_reports(user) or bool(member_states_for(user, *NATIONAL_REPORTERS))

@@ -48,10 +48,11 @@ def _mount() -> None:
     from pantau.analytics.api import targets_router
     from pantau.audit.api import router as audit_router
     from pantau.clearinghouse.api import router as clearinghouse_router
+    from pantau.cooperation.api import events_router, funding_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
+    from pantau.reporting.api import calendar_router, workplan_status_router
     from pantau.reporting.api import router as reports_router
-    from pantau.reporting.api import workplan_status_router
     from pantau.reviews.api import router as reviews_router
     from pantau.statistics.exchange.api import router as data_router
     from pantau.workplan.api import router as workplan_router
@@ -68,6 +69,9 @@ def _mount() -> None:
     api.add_router("/analytics/", analytics_router)
     api.add_router("/reviews/", reviews_router)
     api.add_router("/documents/", clearinghouse_router)
+    api.add_router("/calendar", calendar_router)
+    api.add_router("/events/", events_router)
+    api.add_router("/funding/", funding_router)
 
 
 _mount()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from pantau.analytics.services import ensure_component_9_targets
+from pantau.cooperation.services import seed_funding_mechanisms
 from pantau.core.actors import SETUP
 from pantau.members.models import MemberState
 from pantau.members.services import load_reference_data
@@ -42,4 +43,5 @@ def load_reference_and_catalogues() -> tuple[dict[str, int], list[LoadResult]]:
     else:
         ensure_published_totals()
     ensure_component_9_targets(acting_user=SETUP)
+    seed_funding_mechanisms(acting_user=SETUP)
     return counts, results

@@ -111,6 +111,7 @@ PUBLIC_PAGES = {
     "clearinghouse:browse",  # published items only, for anonymous
     "clearinghouse:detail",  # the sample is a submitted item: 404 for the public
     "clearinghouse:file",
+    "calendar-feed",  # the secret address is the credential; the sample one is unknown: 404
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -132,6 +133,8 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/documents/",  # published items only, for anonymous
     "GET /api/v1/documents/{id}",
     "GET /api/v1/documents/{id}/similar",
+    "GET /api/v1/events/",  # public events only, for anonymous
+    "GET /api/v1/events/{event_id}",
 }
 
 # Pages whose POST changes nothing for anyone (forms that only sign in or check a code):
@@ -204,6 +207,12 @@ WRITES: set[tuple[str, str]] = {
         (f"POST /api/v1/documents/{{id}}/{action}", "secretariat")
         for action in ("publish", "request-changes", "reject", "withdraw")
     ),
+    # Cooperation: the Secretariat records events and projects for any organiser.
+    ("POST /api/v1/events/", "secretariat"),
+    ("POST /api/v1/funding/projects/", "secretariat"),
+    # One's own calendar feed address: issue and revoke it.
+    *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
+    *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
 }
 NARCO_OFFICERS = {"my-narco"}
 
@@ -375,6 +384,8 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("/api/v1/reviews/*", "review_id"): str(review.pk),
             ("clearinghouse:*", "pk"): str(document.pk),
             ("/api/v1/documents/*", "id"): str(document.pk),
+            ("calendar-feed", "token"): "no-such-token",
+            ("/api/v1/events/*", "event_id"): "1",
         },
     )
 

@@ -60,6 +60,8 @@ class Command(BaseCommand):
         # The signed audit checkpoint runs now, then repeats itself (pantau/audit/tasks.py).
         # Called by name: the worker needs no import of the audit app for it.
         call_command("audit", "checkpoint", "--enqueue", stdout=self.stdout)
+        # The reporting calendar's reminders, daily (pantau/reporting/tasks.py).
+        call_command("reminders", "send", "--enqueue", stdout=self.stdout)
         worker = ResilientWorker(
             queue_names=[DEFAULT_TASK_QUEUE_NAME],
             interval=1,
