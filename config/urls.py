@@ -25,6 +25,7 @@ urlpatterns = [
     path("analytics/", include("pantau.analytics.urls")),
     path("statistics/", include("pantau.statistics.read.urls")),
     path("reviews/", include("pantau.reviews.urls")),
+    path("treatment/", include("pantau.treatment.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -42,6 +42,7 @@ def _mount() -> None:
     from pantau.reporting.api import workplan_status_router
     from pantau.reviews.api import router as reviews_router
     from pantau.statistics.exchange.api import router as data_router
+    from pantau.treatment.api import router as treatment_router
     from pantau.workplan.api import router as workplan_router
 
     api.add_router("/workplans/", workplan_router)
@@ -56,6 +57,7 @@ def _mount() -> None:
     api.add_router("/analytics/", analytics_router)
     api.add_router("/reviews/", reviews_router)
     api.add_router("/documents/", clearinghouse_router)
+    api.add_router("/treatment/", treatment_router)
 
 
 _mount()
