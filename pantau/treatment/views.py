@@ -40,7 +40,7 @@ def _dashboard(user, state: str, years: list[int]) -> list[dict]:
     out = []
     for year in years:
         cells = {c.key: c for c in table(state, year, ["DRUG", "SEX"], suppressed=suppressed)}
-        drugs = sorted({k[0] for k in cells if k[0] != TOTAL}) + [TOTAL]
+        drugs = [*sorted({k[0] for k in cells if k[0] != TOTAL}), TOTAL]
         rows = []
         for drug in drugs:
             values = []
