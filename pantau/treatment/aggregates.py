@@ -59,7 +59,8 @@ def count(member_state: str, year: int, group_by: list[str]) -> dict[tuple[str, 
             "episodes": Cast(Count("id"), IntegerField()),
         }
         result = rows.annotate(**measures).order_by() if fields else [rows.aggregate(**measures)]
-        for row in result:
+        row: dict
+        for row in result:  # type: ignore[assignment]
             if not row["episodes"]:
                 continue
             key = tuple(

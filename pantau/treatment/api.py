@@ -176,7 +176,10 @@ def create_episode(request, payload: EpisodeIn):
     )
     if centre is None:
         raise Http404("No such centre")
-    items = payload.dict(exclude={"centre", "start_date", "client"})
+    items: dict[str, object] = {
+        k: (list(map(str, v)) if isinstance(v, list) else v)
+        for k, v in payload.dict(exclude={"centre", "start_date", "client"}).items()
+    }
     client = payload.client
     try:
         episode = services.open_episode(
@@ -186,7 +189,7 @@ def create_episode(request, payload: EpisodeIn):
             initials=client.initials,
             date_of_birth=client.date_of_birth,
             sex=str(client.sex),
-            **{k: (list(map(str, v)) if isinstance(v, list) else v) for k, v in items.items()},
+            **items,
         )
     except ValidationError as exc:
         return _problems(exc)

@@ -48,7 +48,7 @@ class EpisodeForm(forms.ModelForm):
 
     def __init__(self, *args, centres, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].queryset = Centre.objects.filter(pk__in=centres)
+        self.fields["centre"].queryset = Centre.objects.filter(pk__in=centres)  # type: ignore[attr-defined]
         self.fields["start_date"].initial = datetime.date.today
 
     def service_arguments(self) -> dict:
