@@ -4,6 +4,7 @@ suppressed for anyone but the country's coordinator. Episodes a caller may not s
 404 exactly like episodes that do not exist; every read is audited by `services`."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -176,7 +177,7 @@ def create_episode(request, payload: EpisodeIn):
     )
     if centre is None:
         raise Http404("No such centre")
-    items: dict[str, object] = {
+    items: dict[str, Any] = {
         k: (list(map(str, v)) if isinstance(v, list) else v)
         for k, v in payload.dict(exclude={"centre", "start_date", "client"}).items()
     }
