@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "pantau.reviews",
     "pantau.portal",  # the public website and open data (/portal/, /id/portal/)
     "pantau.clearinghouse",
+    "pantau.treatment",  # the treatment MIS (15.d.iv): pseudonymous episodes
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("statistics/", include("pantau.statistics.read.urls")),
     path("reviews/", include("pantau.reviews.urls")),
     path("calendar/", include("pantau.reporting.urls_calendar")),
+    path("treatment/", include("pantau.treatment.urls")),
     path("admin/", admin.site.urls),
 ]
 

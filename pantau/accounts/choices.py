@@ -10,10 +10,22 @@ class Role(models.TextChoices):
     ASOD_REVIEWER = "asod_reviewer", _("ASOD reviewer")
     WORKING_GROUP_MEMBER = "wg_member", _("Working-group member")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Treatment MIS (15.d.iv): staff are scoped to a Member State here and to their centre(s)
+    # in pantau.treatment (CentreStaff), so that accounts never imports treatment.
+    CENTRE_STAFF = "centre_staff", _("Treatment centre staff")
+    TREATMENT_COORDINATOR = "treatment_coordinator", _("National treatment coordinator")
 
 
 # Roles that act for one Member State and must name it.
-NATIONAL_ROLES = frozenset({Role.FOCAL_POINT, Role.APPROVER, Role.NARCO_OFFICER})
+NATIONAL_ROLES = frozenset(
+    {
+        Role.FOCAL_POINT,
+        Role.APPROVER,
+        Role.NARCO_OFFICER,
+        Role.CENTRE_STAFF,
+        Role.TREATMENT_COORDINATOR,
+    }
+)
 # Roles that act for the region; they must not name a Member State.
 REGIONAL_ROLES = frozenset({Role.SECRETARIAT, Role.ASOD_REVIEWER, Role.ADMINISTRATOR})
 

@@ -55,6 +55,7 @@ def _mount() -> None:
     from pantau.reporting.api import router as reports_router
     from pantau.reviews.api import router as reviews_router
     from pantau.statistics.exchange.api import router as data_router
+    from pantau.treatment.api import router as treatment_router
     from pantau.workplan.api import router as workplan_router
 
     api.add_router("/workplans/", workplan_router)
@@ -72,6 +73,7 @@ def _mount() -> None:
     api.add_router("/calendar", calendar_router)
     api.add_router("/events/", events_router)
     api.add_router("/funding/", funding_router)
+    api.add_router("/treatment/", treatment_router)
 
 
 _mount()

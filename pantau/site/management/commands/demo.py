@@ -39,6 +39,10 @@ class Command(BaseCommand):
 
             items = load_clearinghouse_demo()
             self.stdout.write(f"Demo clearinghouse: {items} items created (illustrative).")
+            from pantau.site.demo.treatment import load_treatment_demo
+
+            episodes = load_treatment_demo()
+            self.stdout.write(f"Demo treatment: {episodes} episodes created (illustrative).")
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")
