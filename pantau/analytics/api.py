@@ -28,7 +28,7 @@ targets_router = Router(tags=["Analytics"])
 router = Router(tags=["Analytics"])
 
 
-class TargetOut(Schema):
+class MonitoredTargetOut(Schema):
     id: int
     code: str
     indicator: str
@@ -72,7 +72,7 @@ def _targets():
 
 @targets_router.get(
     "",
-    response=list[TargetOut],
+    response=list[MonitoredTargetOut],
     auth=public,
     url_name="targets",
     summary="Targets (component 9 and those the Secretariat added)",
@@ -98,7 +98,7 @@ class TargetIn(Schema):
 
 @targets_router.post(
     "",
-    response={201: TargetOut, 400: Error, 403: Error},
+    response={201: MonitoredTargetOut, 400: Error, 403: Error},
     auth=authenticated,
     url_name="target-create",
     summary="Add a target (ASEAN Secretariat)",

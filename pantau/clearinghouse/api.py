@@ -37,7 +37,7 @@ class Hit(Schema):
     url: str
 
 
-class SearchOut(Schema):
+class DocumentSearchOut(Schema):
     count: int
     results: list[Hit]
 
@@ -65,7 +65,7 @@ class Submitted(Schema):
     state: str
 
 
-class Problems(Schema):
+class DocumentProblems(Schema):
     detail: str
     problems: dict[str, str]
 
@@ -93,7 +93,7 @@ def _snippet_text(document, q: str) -> str:
 
 @router.get(
     "",
-    response=SearchOut,
+    response=DocumentSearchOut,
     auth=public,
     url_name="documents",
     summary="Search the clearinghouse",
@@ -132,7 +132,7 @@ def list_documents(request: HttpRequest, params: Query[SearchParams]):
 
 @router.post(
     "",
-    response={201: Submitted, 400: Problems, 401: Error, 403: Error},
+    response={201: Submitted, 400: DocumentProblems, 401: Error, 403: Error},
     auth=authenticated,
     url_name="document-submit",
     summary="Submit an item (any registered user)",

@@ -23,7 +23,7 @@ router = Router(tags=["Reviews"])
 Kind = Literal["internal", "mid-term", "end-of-term", "final-assessment", "annual"]
 
 
-class ReviewOut(Schema):
+class ReviewExerciseOut(Schema):
     id: int
     kind: str
     plan: str
@@ -65,7 +65,9 @@ def review_out(request: HttpRequest, r: ReviewExercise) -> dict[str, Any]:
     }
 
 
-@router.get("", response=list[ReviewOut], auth=public, url_name="reviews", summary="Reviews")
+@router.get(
+    "", response=list[ReviewExerciseOut], auth=public, url_name="reviews", summary="Reviews"
+)
 def list_reviews(request: HttpRequest):
     return [review_out(request, r) for r in reviews_for(request.user)]
 
@@ -80,7 +82,7 @@ class ReviewIn(Schema):
 
 @router.post(
     "",
-    response={201: ReviewOut, 400: Error, 403: Error},
+    response={201: ReviewExerciseOut, 400: Error, 403: Error},
     auth=authenticated,
     url_name="review-create",
     summary="Create a review exercise (ASEAN Secretariat)",
@@ -108,7 +110,7 @@ def create_review(request: HttpRequest, payload: ReviewIn):
 
 @router.get(
     "{review_id}",
-    response={200: ReviewOut, 404: Error},
+    response={200: ReviewExerciseOut, 404: Error},
     auth=public,
     url_name="review",
     summary="A review: state, snapshot hash, build date and files",
@@ -136,19 +138,19 @@ def build_review(request: HttpRequest, review_id: int):
     return Status(202, {"task_id": task_id, "status_url": url})
 
 
-class TransitionIn(Schema):
+class ReviewTransitionIn(Schema):
     action: Literal["submit", "return", "approve", "publish"]
     lock_version: int | None = None
 
 
 @router.post(
     "{review_id}/transitions",
-    response={200: ReviewOut, 403: Error, 404: Error, 409: Error},
+    response={200: ReviewExerciseOut, 403: Error, 404: Error, 409: Error},
     auth=authenticated,
     url_name="review-transition",
     summary="Submit to ASOD, return, approve for the AMMD, publish",
 )
-def transition_review(request: HttpRequest, review_id: int, payload: TransitionIn):
+def transition_review(request: HttpRequest, review_id: int, payload: ReviewTransitionIn):
     exercise = get_review_or_404(caller(request), review_id)
     try:
         exercise = services.transition(

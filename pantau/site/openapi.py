@@ -10,9 +10,9 @@ status the server can give:
 - 401 on every operation (a token that is wrong, expired or revoked; no credentials where an
   operation needs them);
 - 403 on every unsafe method (a read-only token), 404 where a path names an object (missing
-  and forbidden answer the same), 413 where there is a body (larger than the server takes),
-  422 where there are parameters or a body (the request does not match this document), 503
-  everywhere (the database stayed busy: retry after `Retry-After`).
+  and forbidden answer the same), 413 on every unsafe method and wherever there is a body
+  (larger than the server takes), 422 where there are parameters or a body (the request does
+  not match this document), 503 everywhere (the database stayed busy: retry after `Retry-After`).
 """
 
 from typing import Any
@@ -94,8 +94,8 @@ def shared_statuses(method: str, operation: dict[str, Any]) -> list[int]:
         statuses.append(403)
     if any(p.get("in") == "path" for p in parameters):
         statuses.append(404)
-    if has_body:
-        statuses.append(413)
+    if has_body or method in UNSAFE_METHODS:
+        statuses.append(413)  # RequestSizeMiddleware reads any request's Content-Length
     if parameters or has_body:
         statuses.append(422)
     statuses.append(503)

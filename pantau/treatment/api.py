@@ -11,6 +11,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from pantau.accounts.api_auth import authenticated, public
+from pantau.core.schemas import Error
 
 from . import services
 from .aggregates import DIMENSIONS, table, unknown_dimensions
@@ -35,13 +36,9 @@ from .permissions import sees_unsuppressed
 router = Router(tags=["Treatment"])
 
 
-class Problems(Schema):
+class EpisodeProblems(Schema):
     detail: str
     problems: dict[str, list[str]] = Field(description="Messages by item, e.g. start_date")
-
-
-class Error(Schema):
-    detail: str
 
 
 class ClientIn(Schema):
@@ -166,7 +163,7 @@ def _problems(exc: ValidationError) -> Status:
 @router.post(
     "episodes",
     auth=authenticated,
-    response={201: EpisodeOut, 400: Problems, 403: Error, 404: Error},
+    response={201: EpisodeOut, 400: EpisodeProblems, 403: Error, 404: Error},
     summary="Open a treatment episode (staff of that centre)",
 )
 def create_episode(request, payload: EpisodeIn):
@@ -223,7 +220,7 @@ def get_episode(request, id: int):
 @router.post(
     "episodes/{id}/discharge",
     auth=authenticated,
-    response={200: EpisodeOut, 400: Problems, 403: Error, 404: Error},
+    response={200: EpisodeOut, 400: EpisodeProblems, 403: Error, 404: Error},
     summary="Discharge the client (staff of the episode's centre)",
 )
 def discharge(request, id: int, payload: DischargeIn):
@@ -239,7 +236,7 @@ def discharge(request, id: int, payload: DischargeIn):
 @router.post(
     "episodes/{id}/follow-ups",
     auth=authenticated,
-    response={201: FollowUpOut, 400: Problems, 403: Error, 404: Error},
+    response={201: FollowUpOut, 400: EpisodeProblems, 403: Error, 404: Error},
     summary="Record a follow-up evaluation 3, 6 or 12 months after discharge",
 )
 def follow_up(request, id: int, payload: FollowUpIn):

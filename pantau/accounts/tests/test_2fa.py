@@ -326,7 +326,7 @@ def test_next_may_not_leave_the_site(client, make_user):
     device = device_for(user)
     sign_in(client, "siti", next_url="https://evil.example/")
     response = client.post(VERIFY, {"code": code(device.key)})
-    assert response["Location"] == "/"
+    assert response["Location"] == reverse("start")
 
 
 def test_a_wrong_password_never_reaches_the_second_step(client, make_user):
@@ -378,7 +378,7 @@ def test_a_focal_point_turns_2fa_on_and_is_asked_at_sign_in_then_turns_it_off(cl
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert AuditEvent.objects.latest("id").action == "accounts.2fa.disable"
     client.post(reverse("accounts:logout"))
-    assert sign_in(client, "somchai")["Location"] == "/"
+    assert sign_in(client, "somchai")["Location"] == reverse("start")
 
 
 def test_a_required_user_cannot_turn_2fa_off(client, make_user):

@@ -5,6 +5,7 @@ locks are real (pantau.core.tests.contention)."""
 from django.db import OperationalError
 
 from pantau.accounts.services import assign_role, create_user, issue_token
+from pantau.core.actors import SystemActor
 from pantau.core.errors import is_database_busy
 from pantau.members.models import Agency, MemberState
 
@@ -18,9 +19,11 @@ FORM = {
 
 
 def thai_focal_point():
-    user = create_user(acting_user="test", username="th_focal", password="correct horse battery")
+    user = create_user(
+        acting_user=SystemActor("test"), username="th_focal", password="correct horse battery"
+    )
     th = MemberState.objects.get(code="TH")
-    assign_role(acting_user="test", user=user, role="focal_point", member_state=th)
+    assign_role(acting_user=SystemActor("test"), user=user, role="focal_point", member_state=th)
     agency = Agency.objects.select_related("member_state").get(member_state=th, is_lead=True)
     return user, agency
 

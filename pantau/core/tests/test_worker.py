@@ -7,7 +7,7 @@ import logging
 from django.tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from pantau.core.management.commands.worker import ResilientWorker
+from pantau.site.management.commands.worker import ResilientWorker
 
 
 @task

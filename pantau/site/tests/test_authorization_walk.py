@@ -130,9 +130,11 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/analytics/explore/{indicator}",
     "GET /api/v1/analytics/compare/{indicator}",  # published national figures, for anonymous
     "GET /api/v1/reviews/",  # published reviews only, for anonymous
+    "GET /api/v1/reviews/{review_id}",
     "GET /api/v1/documents/",  # published items only, for anonymous
     "GET /api/v1/documents/{id}",
     "GET /api/v1/documents/{id}/similar",
+    "GET /api/v1/treatment/aggregates",  # suppressed counts for anybody but the coordinator
     "GET /api/v1/events/",  # public events only, for anonymous
     "GET /api/v1/events/{event_id}",
 }
@@ -386,6 +388,9 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("/api/v1/documents/*", "id"): str(document.pk),
             ("calendar-feed", "token"): "no-such-token",
             ("/api/v1/events/*", "event_id"): "1",
+            ("/api/v1/treatment/*", "id"): "1",  # no persona is a centre's staff: 404 for all
+            ("/api/v1/treatment/*", "REF_AREA"): "TH",
+            ("/api/v1/treatment/*", "TIME_PERIOD"): "2024",
         },
     )
 
@@ -554,7 +559,7 @@ def sample_body(schema: dict, document: dict):
         return [sample_body(schema.get("items", {}), document) for _ in range(n)]
     if kind == "string":
         return {"date": "2025-01-01", "date-time": "2025-01-01T00:00:00Z"}.get(
-            schema.get("format", ""), "x"
+            schema.get("format", ""), "x" * max(1, schema.get("minLength", 1))
         )
     if kind in ("integer", "number"):
         return 1
