@@ -8,7 +8,7 @@ This module imports nothing of Django, so the child starts quickly and holds no 
 
 import json
 import os
-import subprocess
+import subprocess  # nosec B404
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -134,7 +134,7 @@ def run_extraction(
         "PANTAU_EXTRACT_CPU": str(cpu),
     }
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # nosec B603
             [sys.executable, "-m", "pantau.clearinghouse.extract", path, kind],
             capture_output=True,
             timeout=WALL_SECONDS,

@@ -35,18 +35,18 @@ def index_document(document) -> None:
     title, body = _title_and_body(document)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"DELETE FROM {PG_TABLE} WHERE document_id = %s", [document.pk])  # noqa: S608
+            cursor.execute(f"DELETE FROM {PG_TABLE} WHERE document_id = %s", [document.pk])  # noqa: S608  # nosec B608
             body_terms = list(dict.fromkeys(body))[:MAX_PG_TERMS]
             cursor.execute(
-                f"INSERT INTO {PG_TABLE} (document_id, vector) VALUES (%s, "  # noqa: S608
+                f"INSERT INTO {PG_TABLE} (document_id, vector) VALUES (%s, "  # noqa: S608  # nosec B608
                 "setweight(array_to_tsvector(%s::text[]), 'A') || "
                 "setweight(array_to_tsvector(%s::text[]), 'D'))",
                 [document.pk, list(dict.fromkeys(title)), body_terms],
             )
         else:
-            cursor.execute(f"DELETE FROM {SQLITE_TABLE} WHERE rowid = %s", [document.pk])  # noqa: S608
+            cursor.execute(f"DELETE FROM {SQLITE_TABLE} WHERE rowid = %s", [document.pk])  # noqa: S608  # nosec B608
             cursor.execute(
-                f"INSERT INTO {SQLITE_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",  # noqa: S608
+                f"INSERT INTO {SQLITE_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",  # noqa: S608  # nosec B608
                 [document.pk, " ".join(title), " ".join(body)],
             )
 
@@ -70,24 +70,24 @@ def matching(queryset: QuerySet, query: str) -> QuerySet | None:
     table = queryset.model._meta.db_table
     if connection.vendor == "postgresql":
         tsquery = _pg_tsquery(words)
-        ids = RawSQL(  # noqa: S611 - table names are constants, input is a parameter
-            f"SELECT document_id FROM {PG_TABLE} WHERE vector @@ %s::tsquery",  # noqa: S608
+        ids = RawSQL(  # noqa: S611 - table names are constants, input is a parameter  # nosec B611
+            f"SELECT document_id FROM {PG_TABLE} WHERE vector @@ %s::tsquery",  # noqa: S608  # nosec B608
             [tsquery],
         )
-        rank = RawSQL(  # noqa: S611 - table names are constants, input is a parameter
-            f"SELECT ts_rank(vector, %s::tsquery) FROM {PG_TABLE} "  # noqa: S608
+        rank = RawSQL(  # noqa: S611 - table names are constants, input is a parameter  # nosec B611
+            f"SELECT ts_rank(vector, %s::tsquery) FROM {PG_TABLE} "  # noqa: S608  # nosec B608
             f'WHERE document_id = "{table}"."id"',
             [tsquery],
             output_field=FloatField(),
         )
     else:
         match = _sqlite_match(words)
-        ids = RawSQL(  # noqa: S611 - table names are constants, input is a parameter
-            f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s",  # noqa: S608
+        ids = RawSQL(  # noqa: S611 - table names are constants, input is a parameter  # nosec B611
+            f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s",  # noqa: S608  # nosec B608
             [match],
         )
-        rank = RawSQL(  # noqa: S611 - table names are constants, input is a parameter
-            f"SELECT -bm25({SQLITE_TABLE}, 5.0, 1.0) FROM {SQLITE_TABLE} "  # noqa: S608
+        rank = RawSQL(  # noqa: S611 - table names are constants, input is a parameter  # nosec B611
+            f"SELECT -bm25({SQLITE_TABLE}, 5.0, 1.0) FROM {SQLITE_TABLE} "  # noqa: S608  # nosec B608
             f'WHERE {SQLITE_TABLE} MATCH %s AND rowid = "{table}"."id"',
             [match],
             output_field=FloatField(),

@@ -21,7 +21,7 @@ from ninja import NinjaAPI
 
 # pantau.accounts.api_auth: the optional scheme of public operations and what it accepts.
 OPTIONAL_SCHEME = "OptionalBearer"
-TOKEN_SCHEME = "BearerToken"  # noqa: S105  (a scheme's name in the document, not a secret)
+TOKEN_SCHEME = "BearerToken"  # noqa: S105  (a scheme's name in the document, not a secret)  # nosec B105
 SESSION_SCHEME = "SessionAuth"
 
 UNSAFE_METHODS = frozenset({"post", "put", "patch", "delete"})

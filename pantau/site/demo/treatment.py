@@ -97,7 +97,7 @@ def _user(username: str, state: MemberState, role: str, display: str) -> User:
 def load_treatment_demo(today: datetime.date | None = None) -> int:
     """The demo accounts, centres and episodes; returns the number of episodes created."""
     today = today or datetime.date.today()
-    rng = random.Random(1504)  # noqa: S311 -- illustrative data, the same on every load
+    rng = random.Random(1504)  # noqa: S311 -- illustrative data, the same on every load  # nosec B311
     for username, code in COORDINATORS:
         state = MemberState.objects.get(code=code)
         _user(username, state, Role.TREATMENT_COORDINATOR, f"{state.name} treatment coordinator")

@@ -10,7 +10,7 @@ any query made in it raises ParseFailed instead of corrupting them."""
 
 import multiprocessing
 import os
-import pickle
+import pickle  # nosec B403
 import resource
 import tempfile
 from collections.abc import Callable, Iterator
@@ -76,7 +76,7 @@ class Spool:
         with open(self.path, "rb") as fh:
             while True:
                 try:
-                    yield pickle.load(fh)  # noqa: S301 (written by our own child)
+                    yield pickle.load(fh)  # noqa: S301 (written by our own child)  # nosec B301
                 except EOFError:
                     return
 
