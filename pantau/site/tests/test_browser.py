@@ -306,7 +306,9 @@ def _sign_in_to_start(browser, server, username: str):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # The sign-in answers with the second factor's page or the start page: wait for either
+    # (the load state alone may still be the sign-in page's).
+    page.wait_for_url(re.compile(r".*/(accounts/2fa/verify|start)/"))
     if "/accounts/2fa/verify/" in page.url:
         page.get_by_label("Code from your authenticator app").fill(_pantau("otp", "code", username))
         page.get_by_role("button", name="Verify").click()

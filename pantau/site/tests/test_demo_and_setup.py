@@ -14,6 +14,8 @@ from pantau.members.models import MemberState
 from pantau.reporting.models import CountryReport
 from pantau.site.demo.accounts import DEMO_PASSWORD
 from pantau.site.demo.narco import OFFICERS as NARCO_OFFICERS
+from pantau.site.demo.treatment import CENTRES as TREATMENT_CENTRES
+from pantau.site.demo.treatment import COORDINATORS as TREATMENT_COORDINATORS
 from pantau.statistics.models import DataValue
 from pantau.workplan.models import WorkingGroup
 
@@ -65,10 +67,13 @@ def test_demo_load_creates_an_account_for_every_role_and_state(client):
         assert roles_of(f"wg.{group.lower()}") == {("wg_member", None, group)}
 
     demo_users = User.objects.filter(is_demo=True)
-    assert demo_users.count() == 2 * 11 + 3 + 5 + len(NARCO_OFFICERS)
+    treatment = len(TREATMENT_COORDINATORS) + len(TREATMENT_CENTRES)  # staff: one per centre
+    assert demo_users.count() == 2 * 11 + 3 + 5 + len(NARCO_OFFICERS) + treatment
     assert User.objects.get(username="admin").is_superuser
     assert not User.objects.get(username="secretariat").is_superuser
-    assert f"Demo accounts: {demo_users.count() - len(NARCO_OFFICERS)} created" in output
+    # Counted by the accounts loader; the NARCO and treatment demos create their own officers.
+    created = demo_users.count() - len(NARCO_OFFICERS) - treatment
+    assert f"Demo accounts: {created} created" in output
     assert f"ASEAN-NARCO demo: {len(NARCO_OFFICERS)} officers" in output
     assert "th.focal" in output
     assert DemoDataset.objects.count() == 1
