@@ -124,8 +124,8 @@ class EpisodeFilter(Schema):
 
 
 class AggregateQuery(Schema):
-    REF_AREA: str = Field(description="The Member State, e.g. TH")
-    TIME_PERIOD: int = Field(description="The year of the start of treatment")
+    REF_AREA: str = Field(pattern=r"^[A-Za-z]{2}$", description="The Member State, e.g. TH")
+    TIME_PERIOD: int = Field(ge=1900, le=2100, description="The year of the start of treatment")
     group_by: str = Field(default="DRUG,SEX", description="Comma-separated: DRUG, SEX, AGE")
 
 
