@@ -1,0 +1,1 @@
+"""Illicit cultivation surveys and alternative development (Work Plan activities 18-20)."""
