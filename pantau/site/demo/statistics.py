@@ -67,6 +67,24 @@ SEIZURES = [
 ANOMALIES = {("MM", 2021, "METH_TABLET"): 3.0, ("VN", 2023, "HEROIN"): 0.3}
 MISCOUNTS = {("PH", 2023, "DRUG_ARREST"): 120}
 
+# A made-up population per state at its 2015 level, in millions, so that the demo's rates per
+# 100,000 population show something. Rounded magnitudes, NOT the UN World Population Prospects:
+# like every demo figure it is labelled illustrative; real figures come from an import that
+# names its source (`pantau import ... --source "UN WPP 2024"`).
+POPULATION_MILLIONS = {
+    "BN": 0.4,
+    "KH": 15,
+    "ID": 260,
+    "LA": 7,
+    "MY": 30,
+    "MM": 50,
+    "PH": 100,
+    "SG": 5.5,
+    "TH": 70,
+    "VN": 90,
+    "TL": 1.3,
+}
+
 # Precursor seizures: (precursor, unit, share of the state's solid or liquid total).
 PRECURSORS = [
     ("EPHEDRINE", "KG", 0.6),
@@ -254,6 +272,11 @@ def illustrative_rows(code: str, year: int) -> list[dict[str, str]]:
     if profile["poppy_ha"] is not None or profile["cannabis_ha"] is not None:
         for indicator, total in areas.items():
             add(indicator, "HA", _round(total, "HA"), crop=TOTAL)
+
+    millions = POPULATION_MILLIONS.get(code)
+    if millions is not None:
+        people = millions * 1_000_000 * 1.01**t * _noise(code, "population", year, spread=0.001)
+        add("POPULATION", "PERSON", round(people, -3))
     return rows
 
 
