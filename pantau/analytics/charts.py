@@ -118,6 +118,61 @@ def chart_spec(
     return spec
 
 
+def heatmap_spec(
+    data: list[dict[str, Any]],
+    *,
+    x: str,
+    y: str,
+    value: str,
+    title: str = "",
+    value_title: str = "",
+    width: int | str = "container",
+    height: int = 420,
+) -> dict[str, Any]:
+    """A heat map: a cell per (x, y), coloured by `value` (a share from 0 to 1, shown as a
+    per cent), the figure written in the cell; a missing cell stays blank."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "title": title,
+        "width": width,
+        "height": height,
+        "data": {"values": [{x: str(r[x]), y: str(r[y]), value: r[value]} for r in data]},
+        "encoding": {
+            "x": {"field": x, "type": "nominal", "title": x, "axis": {"labelAngle": 0}},
+            "y": {"field": y, "type": "ordinal", "title": y, "sort": None},
+        },
+        "layer": [
+            {
+                "mark": "rect",
+                "encoding": {
+                    "color": {
+                        "field": value,
+                        "type": "quantitative",
+                        "title": value_title,
+                        "scale": {"domain": [0, 1], "scheme": "blues"},
+                        "legend": {"format": ".0%"},
+                    },
+                    "tooltip": [
+                        {"field": x},
+                        {"field": y},
+                        {"field": value, "type": "quantitative", "format": ".1%"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "fontSize": 8},
+                "encoding": {
+                    "text": {"field": value, "type": "quantitative", "format": ".0%"},
+                    "color": {
+                        "condition": {"test": f"datum['{value}'] > 0.6", "value": "white"},
+                        "value": "black",
+                    },
+                },
+            },
+        ],
+    }
+
+
 @cache
 def _atlas() -> dict:
     return json.loads(ATLAS_PATH.read_text(encoding="utf-8"))

@@ -87,6 +87,26 @@ def implementation_rates(user, plan: WorkPlan, by: str) -> list[Rate]:
     ]
 
 
+def implementation_matrix(user, plan: WorkPlan, first_year: int, last_year: int) -> list[dict]:
+    """The heat map of a period: per component and Member State, the activity statuses
+    reported and those completed or ongoing, over the approved reports of `first_year` to
+    `last_year`: one query."""
+    return list(
+        _entries(user, plan)
+        .filter(report__cycle__year__gte=first_year, report__cycle__year__lte=last_year)
+        .order_by()
+        .values(
+            component=F("activity__component__number"),
+            member_state=F("report__member_state__code"),
+        )
+        .annotate(
+            implemented=Count("id", filter=Q(status__in=IMPLEMENTED)),
+            reported=Count("id"),
+        )
+        .order_by("component", "member_state")
+    )
+
+
 def lagging_activities(user, plan: WorkPlan, year: int) -> list[dict]:
     """Activities reported by at least one Member State in `year` that none reported as
     completed or ongoing: one query."""

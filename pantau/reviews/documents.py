@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from pantau.analytics.charts import BAR, LINE, chart_spec, render_svg
+from pantau.analytics.charts import BAR, LINE, chart_spec, heatmap_spec, render_svg
 from pantau.analytics.choices import Verdict
 from pantau.analytics.downloads import FORMULA_TRIGGERS
 
@@ -102,6 +102,34 @@ def context(snapshot: dict[str, Any], meta: Meta, progress: Callable[[str], None
                     height=220,
                 )
             )
+    cells = snapshot.get("heatmap", [])
+    states = sorted({c["member_state"] for c in cells})
+    by_component: dict[int, dict[str, dict]] = {}
+    for c in cells:
+        by_component.setdefault(c["component"], {})[c["member_state"]] = c
+    heatmap = {
+        "states": states,
+        "rows": [
+            {
+                "component": component,
+                "cells": [percent(row[state]["rate"]) if state in row else "-" for state in states],
+            }
+            for component, row in sorted(by_component.items())
+        ],
+        "chart": _svg(
+            heatmap_spec(
+                [{**c, "component": f"{c['component']:02d}"} for c in cells],
+                x="member_state",
+                y="component",
+                value="rate",
+                title=_("Implementation rate by component and Member State"),
+                value_title="%",
+                height=max(160, 16 * len(by_component)),
+            )
+        )
+        if cells
+        else "",
+    }
     targets = []
     for t in snapshot["targets"]:
         series = [{**p, "REF_AREA": t["REF_AREA"]} for p in t["series"]]
@@ -201,6 +229,7 @@ def context(snapshot: dict[str, Any], meta: Meta, progress: Callable[[str], None
                 ("member_state", _("Member State")),
             )
         ],
+        "heatmap": heatmap,
         "targets": targets,
         "trends": trends,
         "years": years,
@@ -280,6 +309,16 @@ def data_sheets(snapshot: dict[str, Any]) -> list[tuple[str, list[str], list[lis
                 ],
             )
         )
+    out.append(
+        (
+            "Heat map",
+            ["component", "REF_AREA", "implemented", "reported", "rate"],
+            [
+                [c["component"], c["member_state"], c["implemented"], c["reported"], c["rate"]]
+                for c in snapshot.get("heatmap", [])
+            ],
+        )
+    )
     lag = snapshot["lagging"]
     out.append(
         (

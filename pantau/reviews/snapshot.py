@@ -13,6 +13,7 @@ from django.db.models import Count, F, Max, Q
 
 from pantau.analytics.implementation import (
     IMPLEMENTED,
+    implementation_matrix,
     implementation_rates,
     lagging_activities,
     long_not_started,
@@ -34,7 +35,7 @@ from pantau.statistics.read.querysets import (
 
 from .models import ReviewExercise
 
-SCHEMA = 1
+SCHEMA = 2
 BREAKDOWNS = ("section", "component", "working_group", "member_state")
 # Narratives quoted as challenges (activities not yet done) and as lessons (those done).
 CHALLENGE_STATUSES = (
@@ -255,6 +256,12 @@ def take_snapshot(reader, exercise: ReviewExercise) -> dict[str, Any]:
         ],
         "headline": headline,
         "implementation": implementation,
+        "heatmap": [
+            {**cell, "rate": _rate(cell["implemented"], cell["reported"])}
+            for cell in implementation_matrix(
+                reader, plan, exercise.period_start, exercise.period_end
+            )
+        ],
         "lagging": {"year": last_year, "rows": lagging_activities(reader, plan, last_year)},
         "long_not_started": long_not_started(reader, plan),
         "targets": targets,
@@ -270,6 +277,9 @@ def figures(snapshot: dict[str, Any]) -> dict[str, Any]:
     for by, rows in snapshot["implementation"].items():
         for r in rows:
             out[f"implementation.{by}.{r['key']}.{r['year']}"] = [r["implemented"], r["reported"]]
+    for c in snapshot.get("heatmap", []):
+        key = f"heatmap.{c['component']}.{c['member_state']}"
+        out[key] = [c["implemented"], c["reported"]]
     for t in snapshot["targets"]:
         out[f"target.{t['code']}.verdict"] = t["verdict"]
         out[f"target.{t['code']}.latest"] = t["latest"]

@@ -78,6 +78,10 @@ def test_the_pdf_and_xlsx_hold_the_databases_figures(review, people, plan):
     assert version.snapshot_hash in text.replace(" ", "") or version.snapshot_hash[:16] in text
     assert "ILLUSTRATIVE DEMO DATA" in text
     assert "Page 1 of" in text
+    # Every page's running header is the title as written (no escape codes leak into it).
+    reader = PdfReader(io.BytesIO(_read(version.files["pdf"])))
+    assert "End-of-term review 2024" in (reader.pages[1].extract_text() or "")
+    assert "u002D" not in text
 
     workbook = load_workbook(io.BytesIO(_read(version.files["xlsx"])))
     headline = {r[0]: r[1] for r in workbook["Headline"].iter_rows(min_row=2, values_only=True)}
@@ -89,8 +93,27 @@ def test_the_pdf_and_xlsx_hold_the_databases_figures(review, people, plan):
     sections = [r[2] for r in workbook["Sections"].iter_rows(min_row=2, values_only=True)]
     assert sections == list(Section.objects.filter(plan=plan).values_list("title", flat=True))
 
+    # The heat map: per component and Member State, counted straight from the database.
+    assert "Heat map: implementation rate by component and Member State" in text
+    reports = CountryReport.objects.approved().filter(
+        cycle__plan=plan, cycle__year__gte=YEARS[0], cycle__year__lte=YEARS[1]
+    )
+    cells = (
+        ActivityStatus.objects.filter(report__in=reports)
+        .filter(Q(status__gt="") & ~Q(status="not_applicable"))
+        .values_list("activity__component__number", "report__member_state__code")
+        .annotate(implemented=Count("id", filter=Q(status__in=IMPLEMENTED)), reported=Count("id"))
+    )
+    database = {(c, s): (i, r) for c, s, i, r in cells}
+    sheet = {
+        (row[0], row[1]): (row[2], row[3])
+        for row in workbook["Heat map"].iter_rows(min_row=2, values_only=True)
+    }
+    assert sheet == database and len(database) > 11
+
     html = _read(version.files["html"]).decode()
     assert version.snapshot_hash in html and f"{expected['reported']:,}" in html
+    assert 'id="heatmap"' in html
     # The snapshot stored is the one hashed, canonical.
     assert content_hash(version.snapshot) == version.snapshot_hash
     assert canonical_json(json.loads(version.snapshot)) == version.snapshot
