@@ -19,9 +19,9 @@ from .models import Episode
 
 TOTAL = "_T"
 SMALLEST_SHOWN = 5
-AGE_GROUPS = [  # (code, lowest age, highest age)
-    ("Y_LT15", 0, 14),
-    ("Y15T24", 15, 24),
+AGE_GROUPS = [  # (code of the statistics AGE codelist, lowest age, highest age)
+    ("Y_LT18", 0, 17),
+    ("Y18T24", 18, 24),
     ("Y25T34", 25, 34),
     ("Y35T44", 35, 44),
     ("Y_GE45", 45, 200),
@@ -71,36 +71,53 @@ def count(member_state: str, year: int, group_by: list[str]) -> dict[tuple[str, 
     return cells
 
 
-def suppress(cells: dict[tuple[str, ...], Cell]) -> None:
-    """Mark the primary and secondary suppressions in place (see the module's docstring)."""
+def suppress(
+    cells: dict[tuple[str, ...], Cell], hierarchies: dict[int, dict[str, list[str]]] | None = None
+) -> None:
+    """Mark the primary and secondary suppressions in place (see the module's docstring).
+    `hierarchies`: for a dimension whose codes nest (the statistics DRUG codelist: METH is
+    METH_TABLET, METH_CRYSTAL and more), {dimension's position: {parent: [children]}}; its
+    lines are then the top level with the total, and each parent with its children."""
     for cell in cells.values():
         if 1 <= cell.persons < SMALLEST_SHOWN:
             cell.suppressed = True
     if not cells:
         return
     dims = len(next(iter(cells)))
-    lines: list[list[Cell]] = []
-    for d in range(dims):
+    hierarchies = hierarchies or {}
+    # (cells of one line, position of the dimension varying along it, that line's total code)
+    lines: list[tuple[list[Cell], int, str]] = []
+
+    def add_lines(d: int, codes: set[str] | None, total: str) -> None:
         groups: dict[tuple, list[Cell]] = {}
         for key, cell in cells.items():
-            groups.setdefault(key[:d] + key[d + 1 :], []).append(cell)
-        lines.extend(sorted(g, key=lambda c: c.key) for g in groups.values())
+            if codes is None or key[d] in codes:
+                groups.setdefault(key[:d] + key[d + 1 :], []).append(cell)
+        lines.extend((sorted(g, key=lambda c: c.key), d, total) for g in groups.values())
 
-    def choice(line: list[Cell], d_total) -> Cell:
+    for d in range(dims):
+        tree = hierarchies.get(d)
+        if not tree:
+            add_lines(d, None, TOTAL)
+            continue
+        children = {c for kids in tree.values() for c in kids}
+        add_lines(d, {k[d] for k in cells} - children, TOTAL)
+        for parent, kids in tree.items():
+            add_lines(d, {parent, *kids}, parent)
+
+    def choice(line: list[Cell], d: int, total: str) -> Cell:
         candidates = [c for c in line if not c.suppressed]
-        inner = [c for c in candidates if not d_total(c)]
+        inner = [c for c in candidates if c.key[d] != total]
         pool = inner or candidates
         return min(pool, key=lambda c: (c.persons, c.key))
 
     changed = True
     while changed:
         changed = False
-        for line in lines:
+        for line, d, total in lines:
             hidden = [c for c in line if c.suppressed]
             if len(hidden) == 1 and len(line) > 1:
-                # The dimension that varies along this line is where the keys differ.
-                varying = next(i for i in range(dims) if len({c.key[i] for c in line}) > 1)
-                choice(line, lambda c, i=varying: c.key[i] == TOTAL).suppressed = True
+                choice(line, d, total).suppressed = True
                 changed = True
 
 
