@@ -21,13 +21,16 @@ from .choices import (
     Education,
     FollowUpOutcome,
     Frequency,
+    Housing,
     LabourStatus,
     LivingConditions,
     LivingStatus,
     PreviouslyTreated,
     ReferralSource,
+    ReviewStage,
     Route,
     Sex,
+    VocationalTraining,
     YesNo,
 )
 from .models import Centre, Episode, staff_centre_ids
@@ -78,6 +81,43 @@ class FollowUpOut(Schema):
     notes: str
 
 
+class ReviewIn(Schema):
+    """An outcome profile (as the UK's Treatment Outcomes Profile): the last 28 days."""
+
+    stage: ReviewStage
+    date: datetime.date
+    days_used: dict[Drug, int] = Field(
+        default_factory=dict, description="Days of use in the last 28 days by DRUG code, 0-28"
+    )
+    days_injected: int = Field(ge=0, le=28)
+    psychological_health: int = Field(ge=0, le=20, description="0 poor - 20 good")
+    physical_health: int = Field(ge=0, le=20, description="0 poor - 20 good")
+    quality_of_life: int = Field(ge=0, le=20, description="0 poor - 20 good")
+    housing: Housing
+    days_worked: int = Field(ge=0, le=28)
+    days_studied: int = Field(ge=0, le=28)
+    offending: YesNo
+    vocational_training: VocationalTraining = VocationalTraining.NONE
+    notes: str = Field(default="", max_length=2000)
+
+
+class ReviewOut(Schema):
+    id: int
+    stage: str
+    date: datetime.date
+    days_used: dict[str, int]
+    days_injected: int
+    psychological_health: int
+    physical_health: int
+    quality_of_life: int
+    housing: str
+    days_worked: int
+    days_studied: int
+    offending: str
+    vocational_training: str
+    notes: str
+
+
 class EpisodeOut(Schema):
     id: int
     centre: int
@@ -104,6 +144,7 @@ class EpisodeOut(Schema):
     discharge_date: datetime.date | None
     discharge_reason: str
     follow_ups: list[FollowUpOut]
+    reviews: list[ReviewOut]
 
 
 class DischargeIn(Schema):
@@ -145,13 +186,22 @@ class AggregateOut(Schema):
 
 
 def _episode_out(e: Episode) -> dict:
-    data = {f: getattr(e, f) for f in EpisodeOut.model_fields if f not in {"centre", "follow_ups"}}
+    data = {
+        f: getattr(e, f)
+        for f in EpisodeOut.model_fields
+        if f not in {"centre", "follow_ups", "reviews"}
+    }
     data["centre"] = e.centre_id
     data["follow_ups"] = [
         {"months": f.months, "date": f.date, "outcome": f.outcome, "notes": f.notes}
         for f in e.follow_ups.all()
     ]
+    data["reviews"] = [_review_out(r) for r in e.reviews.all()]
     return data
+
+
+def _review_out(r) -> dict:
+    return {f: getattr(r, f) for f in ReviewOut.model_fields}
 
 
 def _problems(exc: ValidationError) -> Status:
@@ -254,6 +304,24 @@ def follow_up(request, id: int, payload: FollowUpIn):
     return Status(
         201, {"months": row.months, "date": row.date, "outcome": row.outcome, "notes": row.notes}
     )
+
+
+@router.post(
+    "episodes/{id}/reviews",
+    auth=authenticated,
+    response={201: ReviewOut, 400: EpisodeProblems, 403: Error, 404: Error},
+    summary="Record an outcome profile at entry, during treatment, at exit or at follow-up",
+)
+def review(request, id: int, payload: ReviewIn):
+    data = payload.dict()
+    data["days_used"] = {str(k): v for k, v in data["days_used"].items()}
+    for key in ("stage", "housing", "offending", "vocational_training"):
+        data[key] = str(data[key])
+    try:
+        row = services.record_review(acting_user=request.user, pk=id, **data)
+    except ValidationError as exc:
+        return _problems(exc)
+    return Status(201, _review_out(row))
 
 
 @router.get(

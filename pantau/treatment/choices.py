@@ -157,3 +157,29 @@ class FollowUpOutcome(models.TextChoices):
     REDUCED = "reduced", _("Reduced use")
     RELAPSED = "relapsed", _("Relapsed")
     LOST = "lost", _("Lost to follow-up")
+
+
+class ReviewStage(models.TextChoices):
+    """When an outcome profile is taken (as the UK's Treatment Outcomes Profile)."""
+
+    ENTRY = "entry", _("At the start of treatment")
+    REVIEW = "review", _("Review during treatment")
+    EXIT = "exit", _("At discharge")
+    FOLLOW_UP = "follow_up", _("Follow-up after discharge")
+
+
+class Housing(models.TextChoices):
+    STABLE = "stable", _("Stable housing")
+    AT_RISK = "at_risk", _("Housing at risk")
+    HOMELESS = "homeless", _("No fixed abode")
+    INSTITUTION = "institution", _("Institution or prison")
+
+
+class VocationalTraining(models.TextChoices):
+    """Vocational training and aftercare given since the last review (15.d.iii)."""
+
+    NONE = "none", _("None")
+    SKILLS = "skills", _("Vocational skills training")
+    EDUCATION = "education", _("Education or literacy")
+    JOB_PLACEMENT = "job_placement", _("Job placement or supported work")
+    AFTERCARE = "aftercare", _("Aftercare or community reintegration")

@@ -5,8 +5,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Drug, Sex
-from .models import Centre, Episode
+from .choices import DischargeReason, Drug, FollowUpOutcome, FollowUpPoint, Sex
+from .models import Centre, Episode, Review
 
 
 class EpisodeForm(forms.ModelForm):
@@ -54,4 +54,74 @@ class EpisodeForm(forms.ModelForm):
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
         data["sex"] = data.pop("client_sex")
+        return data
+
+
+class DischargeForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date of discharge"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.ChoiceField(label=_("Reason of discharge"), choices=DischargeReason.choices)
+
+
+class FollowUpForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("Months after discharge"), choices=FollowUpPoint.choices, coerce=int
+    )
+    date = forms.DateField(
+        label=_("Date of the evaluation"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUpOutcome.choices)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewForm(forms.ModelForm):
+    """The outcome profile; one field per drug for its days of use in the last 28 days."""
+
+    class Meta:
+        model = Review
+        fields = [
+            "stage",
+            "date",
+            "days_injected",
+            "psychological_health",
+            "physical_health",
+            "quality_of_life",
+            "housing",
+            "days_worked",
+            "days_studied",
+            "offending",
+            "vocational_training",
+            "notes",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in Drug.choices:
+            self.fields[f"days_{code}"] = forms.IntegerField(
+                label=_("Days of use of %(drug)s (last 28 days)") % {"drug": label},
+                min_value=0,
+                max_value=28,
+                required=False,
+            )
+
+    def drug_fields(self):
+        return [self[f"days_{code}"] for code in Drug.values]
+
+    def profile_fields(self):
+        return [self[name] for name in self.Meta.fields]
+
+    def service_arguments(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["days_used"] = {
+            code: self.cleaned_data[f"days_{code}"]
+            for code in Drug.values
+            if self.cleaned_data.get(f"days_{code}") is not None
+        }
         return data

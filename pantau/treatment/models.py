@@ -22,14 +22,17 @@ from .choices import (
     FollowUpOutcome,
     FollowUpPoint,
     Frequency,
+    Housing,
     LabourStatus,
     LivingConditions,
     LivingStatus,
     Operator,
     PreviouslyTreated,
     ReferralSource,
+    ReviewStage,
     Route,
     Sex,
+    VocationalTraining,
     YesNo,
 )
 
@@ -205,3 +208,57 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up of episode #{self.episode_id} at {self.months} months"
+
+
+class Review(models.Model):
+    """An outcome profile of an episode's client, at entry, during treatment, at exit or at a
+    follow-up (the Treatment Outcomes Profile's items): days of use of each drug and days of
+    injecting in the last 28 days, health and quality of life rated 0-20, housing, days of
+    work and of study in the last 28 days, offending; and the vocational training or
+    aftercare given since the last review (15.d.iii)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reviews")
+    stage = models.CharField(_("stage"), max_length=12, choices=ReviewStage.choices)
+    date = models.DateField(_("date of the review"))
+    # {DRUG code: days used in the last 28 days}
+    days_used = models.JSONField(_("days of use in the last 28 days, by drug"), default=dict)
+    days_injected = models.PositiveSmallIntegerField(
+        _("days injected in the last 28 days"), validators=[MaxValueValidator(28)]
+    )
+    psychological_health = models.PositiveSmallIntegerField(
+        _("psychological health (0 poor - 20 good)"), validators=[MaxValueValidator(20)]
+    )
+    physical_health = models.PositiveSmallIntegerField(
+        _("physical health (0 poor - 20 good)"), validators=[MaxValueValidator(20)]
+    )
+    quality_of_life = models.PositiveSmallIntegerField(
+        _("quality of life (0 poor - 20 good)"), validators=[MaxValueValidator(20)]
+    )
+    housing = models.CharField(_("housing"), max_length=12, choices=Housing.choices)
+    days_worked = models.PositiveSmallIntegerField(
+        _("days of paid work in the last 28 days"), validators=[MaxValueValidator(28)]
+    )
+    days_studied = models.PositiveSmallIntegerField(
+        _("days of college or school in the last 28 days"), validators=[MaxValueValidator(28)]
+    )
+    offending = models.CharField(
+        _("committed an offence in the last 28 days"), max_length=8, choices=YesNo.choices
+    )
+    vocational_training = models.CharField(
+        _("vocational training or aftercare given"),
+        max_length=16,
+        choices=VocationalTraining.choices,
+        default=VocationalTraining.NONE,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["episode", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"Review of episode #{self.episode_id} on {self.date}"

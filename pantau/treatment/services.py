@@ -15,9 +15,9 @@ from pantau.core.actors import Actor, is_user
 from pantau.core.exceptions import PermissionDenied
 from pantau.members.models import MemberState
 
-from .choices import Drug, FollowUpPoint
+from .choices import Drug, FollowUpPoint, ReviewStage
 from .clientcode import client_code
-from .models import Centre, CentreStaff, Episode, FollowUp
+from .models import Centre, CentreStaff, Episode, FollowUp, Review
 from .permissions import can_record_episode, can_update_episode
 
 NOT_FOUND = "No such episode"
@@ -160,7 +160,7 @@ def read_episode(*, acting_user: Actor, pk: int) -> Episode:
     episode = (
         Episode.objects.restrict(acting_user)
         .select_related("centre__member_state")
-        .prefetch_related("follow_ups")
+        .prefetch_related("follow_ups", "reviews")
         .filter(pk=pk)
         .first()
     )
@@ -191,9 +191,9 @@ def list_episodes(
     if year is not None:
         rows = rows.filter(start_date__year=year)
     episodes = list(
-        rows.prefetch_related("follow_ups")[:limit]
+        rows.prefetch_related("follow_ups", "reviews")[:limit]
         if limit
-        else rows.prefetch_related("follow_ups")
+        else rows.prefetch_related("follow_ups", "reviews")
     )
     by_state: dict[str, list[int]] = {}
     for e in episodes:
@@ -305,3 +305,88 @@ def add_follow_up(
         after={"episode": episode.pk, "months": months, "date": date, "outcome": outcome},
     )
     return follow_up
+
+
+REVIEW_ITEMS = [
+    "days_injected",
+    "psychological_health",
+    "physical_health",
+    "quality_of_life",
+    "housing",
+    "days_worked",
+    "days_studied",
+    "offending",
+    "vocational_training",
+    "notes",
+]
+
+
+@transaction.atomic
+def record_review(
+    *,
+    acting_user: Actor,
+    pk: int,
+    stage: str,
+    date: datetime.date,
+    days_used: dict[str, int],
+    is_demo: bool = False,
+    **items,
+) -> Review:
+    """An outcome profile of the episode's client (models.Review), by the centre's staff:
+    at entry, during treatment, at exit (on or after the discharge) or at a follow-up."""
+    episode = _editable(acting_user, pk)
+    errors: dict[str, list[str]] = {}
+    if date < episode.start_date:
+        errors["date"] = [
+            _("The review (%(date)s) is before the start of treatment (%(start)s).")
+            % {"date": date.isoformat(), "start": episode.start_date.isoformat()}
+        ]
+    elif date > timezone.localdate():
+        errors["date"] = [_("The review is in the future.")]
+    elif stage in (ReviewStage.EXIT, ReviewStage.FOLLOW_UP):
+        if episode.discharge_date is None:
+            errors["stage"] = [_("The episode is not discharged yet.")]
+        elif date < episode.discharge_date:
+            errors["date"] = [
+                _("A review at exit or follow-up is on or after the discharge (%(discharge)s).")
+                % {"discharge": episode.discharge_date.isoformat()}
+            ]
+    elif stage == ReviewStage.ENTRY and episode.reviews.filter(stage=ReviewStage.ENTRY).exists():
+        errors["stage"] = [_("The profile at entry was already recorded.")]
+    elif episode.discharge_date is not None and date > episode.discharge_date:
+        errors["date"] = [_("A review during treatment is before the discharge.")]
+    for drug, days in (days_used or {}).items():
+        if drug not in Drug.values:
+            errors.setdefault("days_used", []).append(
+                _("%(code)s is not a drug code.") % {"code": drug}
+            )
+        elif not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 28:
+            errors.setdefault("days_used", []).append(
+                _("Days of use of %(code)s: a whole number from 0 to 28.") % {"code": drug}
+            )
+    review = Review(
+        episode=episode,
+        stage=stage,
+        date=date,
+        days_used=dict(days_used or {}),
+        created_by=_user_or_none(acting_user),
+        created_at=timezone.now(),
+        is_demo=is_demo,
+        **items,
+    )
+    try:
+        review.full_clean(exclude=["created_by", "episode", "days_used"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    review.save()
+    record(
+        actor=acting_user,
+        action="treatment.review.create",
+        obj=review,
+        member_state=episode.centre.member_state.code,
+        after={"episode": episode.pk, "stage": stage, "date": date},
+    )
+    return review

@@ -9,15 +9,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pantau.core.exceptions import PermissionDenied
 
 from . import services
-from .aggregates import TOTAL, table
-from .choices import Drug, Sex
-from .forms import EpisodeForm
-from .models import Centre, coordinator_states, staff_centre_ids
-from .permissions import sees_unsuppressed, uses_treatment_pages
+from .aggregates import AGE_GROUPS, TOTAL, table
+from .choices import (
+    CentreType,
+    DischargeReason,
+    Drug,
+    FollowUpOutcome,
+    FollowUpPoint,
+    PreviouslyTreated,
+    Sex,
+)
+from .forms import DischargeForm, EpisodeForm, FollowUpForm, ReviewForm
+from .models import Centre, Episode, FollowUp, coordinator_states, staff_centre_ids
+from .permissions import can_update_episode, sees_unsuppressed, uses_treatment_pages
+from .tasks import feed_statistics_task
 
 LIST_LIMIT = 100
 
@@ -52,6 +65,106 @@ def _dashboard(user, state: str, years: list[int]) -> list[dict]:
     return out
 
 
+def _bars(rows: list[tuple[str, int]]) -> dict:
+    """A horizontal bar chart (SVG drawn by the template) and its data table's rows."""
+    top = max((n for _label, n in rows), default=0) or 1
+    return {
+        "rows": [
+            {"label": label, "value": n, "width": round(300 * n / top), "y": i * 22}
+            for i, (label, n) in enumerate(rows)
+        ],
+        "height": 22 * len(rows),
+    }
+
+
+def _monitoring(user, state: str, year: int) -> dict:
+    """The coordinator's monitoring of one year (episodes starting in it): persons by age
+    group, first-time versus previously treated, retention and completion per centre and
+    modality, outcomes at follow-up. Counts under 5 are shown as x unless the user is the
+    country's coordinator (the only one who reaches this page today)."""
+    suppressed = not sees_unsuppressed(user, state)
+
+    def shown(n: int):
+        return "x" if suppressed and 1 <= n < 5 else n
+
+    age_cells = {c.key: c for c in table(state, year, ["AGE"], suppressed=suppressed)}
+    ages = [(code, age_cells.get((code,))) for code, _lo, _hi in AGE_GROUPS]
+    episodes = list(
+        Episode.objects.filter(centre__member_state__code=state, start_date__year=year)
+        .select_related("centre")
+        .only(
+            "centre__name",
+            "centre__type",
+            "previously_treated",
+            "start_date",
+            "discharge_date",
+            "discharge_reason",
+            "primary_drug",
+            "is_demo",
+        )
+    )
+    treated = dict(PreviouslyTreated.choices)
+    first = [
+        (treated[code], sum(1 for e in episodes if e.previously_treated == code))
+        for code in PreviouslyTreated.values
+    ]
+    drugs = dict(Drug.choices)
+    by_drug: dict[str, int] = {}
+    for e in episodes:
+        by_drug[e.primary_drug] = by_drug.get(e.primary_drug, 0) + 1
+    centres: dict[int, dict] = {}
+    for e in episodes:
+        row = centres.setdefault(
+            e.centre_id,
+            {
+                "name": e.centre.name,
+                "type": dict(CentreType.choices)[e.centre.type],
+                "episodes": 0,
+                "discharged": 0,
+                "completed": 0,
+                "days": [],
+            },
+        )
+        row["episodes"] += 1
+        if e.discharge_date:
+            row["discharged"] += 1
+            row["days"].append((e.discharge_date - e.start_date).days)
+            if e.discharge_reason == DischargeReason.COMPLETED:
+                row["completed"] += 1
+    for row in centres.values():
+        days = sorted(row.pop("days"))
+        row["median_days"] = days[len(days) // 2] if days else None
+        row["completion"] = (
+            round(100 * row["completed"] / row["discharged"]) if row["discharged"] else None
+        )
+    outcomes = dict(FollowUpOutcome.choices)
+    follow = FollowUp.objects.filter(
+        episode__centre__member_state__code=state, episode__start_date__year=year
+    ).values_list("months", "outcome")
+    grid = {(m, o): 0 for m in FollowUpPoint.values for o in FollowUpOutcome.values}
+    for months, outcome in follow:
+        grid[(months, outcome)] += 1
+    return {
+        "year": year,
+        "episodes": len(episodes),
+        "illustrative": any(e.is_demo for e in episodes),
+        "drug_chart": _bars(
+            sorted(((drugs.get(k, k), v) for k, v in by_drug.items()), key=lambda r: -r[1])
+        ),
+        "ages": [
+            {"label": code, "persons": "" if c is None else ("x" if c.suppressed else c.persons)}
+            for code, c in ages
+        ],
+        "first": [(label, shown(n)) for label, n in first],
+        "centres": sorted(centres.values(), key=lambda r: r["name"]),
+        "outcome_labels": [outcomes[o] for o in FollowUpOutcome.values],
+        "outcomes": [
+            {"months": m, "values": [shown(grid[(m, o)]) for o in FollowUpOutcome.values]}
+            for m in FollowUpPoint.values
+        ],
+    }
+
+
 @treatment_user_required
 def home(request):
     centres = staff_centre_ids(request.user)
@@ -81,7 +194,18 @@ def home(request):
     states = sorted(coordinator_states(request.user))
     this_year = timezone.localdate().year
     years = list(range(this_year - 2, this_year + 1))
-    dashboards = [{"state": s, "years": _dashboard(request.user, s, years)} for s in states]
+    try:
+        year = int(request.GET.get("year") or this_year)
+    except ValueError:
+        year = this_year
+    dashboards = [
+        {
+            "state": s,
+            "years": _dashboard(request.user, s, years),
+            "monitoring": _monitoring(request.user, s, year),
+        }
+        for s in states
+    ]
     return render(
         request,
         "treatment/home.html",
@@ -91,5 +215,78 @@ def home(request):
             "centres": Centre.objects.filter(pk__in=centres),
             "dashboards": dashboards,
             "sexes": [*Sex.labels, _("Total")],
+            "year": year,
+            "year_choices": list(range(this_year - 5, this_year + 1)),
         },
     )
+
+
+@treatment_user_required
+def episode(request, pk: int):
+    """One episode (the read is audited): its TDI items, outcome profiles, discharge and
+    follow-ups; the centre's staff record the next step from here."""
+    row = services.read_episode(acting_user=request.user, pk=pk)
+    editable = can_update_episode(request.user, row)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action and not editable:
+        raise PermissionDenied(_("Only the staff of the episode's centre change it."))
+    forms_ = {
+        "discharge": DischargeForm(request.POST if action == "discharge" else None, prefix="d"),
+        "review": ReviewForm(request.POST if action == "review" else None, prefix="r"),
+        "follow_up": FollowUpForm(request.POST if action == "follow_up" else None, prefix="f"),
+    }
+    if action in forms_ and forms_[action].is_valid():
+        form = forms_[action]
+        data = form.cleaned_data
+        try:
+            if action == "discharge":
+                services.discharge_episode(
+                    acting_user=request.user,
+                    pk=pk,
+                    discharge_date=data["date"],
+                    reason=data["reason"],
+                )
+                done = _("The client was discharged.")
+            elif action == "review":
+                services.record_review(acting_user=request.user, pk=pk, **form.service_arguments())
+                done = _("The outcome profile was recorded.")
+            else:
+                services.add_follow_up(acting_user=request.user, pk=pk, **data)
+                done = _("The follow-up was recorded.")
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                name = "date" if field == "discharge_date" else field
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, done)
+            return redirect("treatment:episode", pk=pk)
+    return render(
+        request,
+        "treatment/episode.html",
+        {"episode": row, "editable": editable, "forms": forms_, "status": 400 if action else 200},
+        status=400 if action else 200,
+    )
+
+
+@require_POST
+@treatment_user_required
+def feed(request):
+    """The coordinator asks for the year's figures to be fed into the statistics: the
+    background worker runs it (feed.feed_statistics), as the coordinator."""
+    state = request.POST.get("state", "")
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError as exc:
+        raise Http404("No such year") from exc
+    if not sees_unsuppressed(request.user, state):
+        raise PermissionDenied(_("Only the country's treatment coordinator feeds its statistics."))
+    feed_statistics_task.enqueue(state, year, request.user.pk)
+    messages.success(
+        request,
+        _(
+            "The %(year)s treatment admissions of %(state)s are being fed into the statistics; "
+            "they appear there as drafts in a moment."
+        )
+        % {"year": year, "state": state},
+    )
+    return redirect(f"{reverse('treatment:home')}?year={year}")
