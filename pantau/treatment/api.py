@@ -81,7 +81,7 @@ class FollowUpOut(Schema):
     notes: str
 
 
-class ReviewIn(Schema):
+class TreatmentReviewIn(Schema):
     """An outcome profile (as the UK's Treatment Outcomes Profile): the last 28 days."""
 
     stage: ReviewStage
@@ -101,7 +101,7 @@ class ReviewIn(Schema):
     notes: str = Field(default="", max_length=2000)
 
 
-class ReviewOut(Schema):
+class TreatmentReviewOut(Schema):
     id: int
     stage: str
     date: datetime.date
@@ -144,7 +144,7 @@ class EpisodeOut(Schema):
     discharge_date: datetime.date | None
     discharge_reason: str
     follow_ups: list[FollowUpOut]
-    reviews: list[ReviewOut]
+    reviews: list[TreatmentReviewOut]
 
 
 class DischargeIn(Schema):
@@ -201,7 +201,7 @@ def _episode_out(e: Episode) -> dict:
 
 
 def _review_out(r) -> dict:
-    return {f: getattr(r, f) for f in ReviewOut.model_fields}
+    return {f: getattr(r, f) for f in TreatmentReviewOut.model_fields}
 
 
 def _problems(exc: ValidationError) -> Status:
@@ -309,10 +309,10 @@ def follow_up(request, id: int, payload: FollowUpIn):
 @router.post(
     "episodes/{id}/reviews",
     auth=authenticated,
-    response={201: ReviewOut, 400: EpisodeProblems, 403: Error, 404: Error},
+    response={201: TreatmentReviewOut, 400: EpisodeProblems, 403: Error, 404: Error},
     summary="Record an outcome profile at entry, during treatment, at exit or at follow-up",
 )
-def review(request, id: int, payload: ReviewIn):
+def review(request, id: int, payload: TreatmentReviewIn):
     data = payload.dict()
     data["days_used"] = {str(k): v for k, v in data["days_used"].items()}
     for key in ("stage", "housing", "offending", "vocational_training"):

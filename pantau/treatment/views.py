@@ -149,7 +149,7 @@ def _monitoring(user, state: str, year: int) -> dict:
         "episodes": len(episodes),
         "illustrative": any(e.is_demo for e in episodes),
         "drug_chart": _bars(
-            sorted(((drugs.get(k, k), v) for k, v in by_drug.items()), key=lambda r: -r[1])
+            sorted(((str(drugs.get(k, k)), v) for k, v in by_drug.items()), key=lambda r: -r[1])
         ),
         "ages": [
             {"label": code, "persons": "" if c is None else ("x" if c.suppressed else c.persons)}
@@ -230,9 +230,10 @@ def episode(request, pk: int):
     action = request.POST.get("action") if request.method == "POST" else None
     if action and not editable:
         raise PermissionDenied(_("Only the staff of the episode's centre change it."))
+    review_form = ReviewForm(request.POST if action == "review" else None, prefix="r")
     forms_ = {
         "discharge": DischargeForm(request.POST if action == "discharge" else None, prefix="d"),
-        "review": ReviewForm(request.POST if action == "review" else None, prefix="r"),
+        "review": review_form,
         "follow_up": FollowUpForm(request.POST if action == "follow_up" else None, prefix="f"),
     }
     if action in forms_ and forms_[action].is_valid():
@@ -248,7 +249,9 @@ def episode(request, pk: int):
                 )
                 done = _("The client was discharged.")
             elif action == "review":
-                services.record_review(acting_user=request.user, pk=pk, **form.service_arguments())
+                services.record_review(
+                    acting_user=request.user, pk=pk, **review_form.service_arguments()
+                )
                 done = _("The outcome profile was recorded.")
             else:
                 services.add_follow_up(acting_user=request.user, pk=pk, **data)

@@ -391,6 +391,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("/api/v1/treatment/*", "id"): "1",  # no persona is a centre's staff: 404 for all
             ("/api/v1/treatment/*", "REF_AREA"): "TH",
             ("/api/v1/treatment/*", "TIME_PERIOD"): "2024",
+            ("treatment:*", "pk"): "1",  # no persona uses the treatment pages: 404 for all
         },
     )
 
