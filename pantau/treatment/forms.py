@@ -125,3 +125,19 @@ class ReviewForm(forms.ModelForm):
             if self.cleaned_data.get(f"days_{code}") is not None
         }
         return data
+
+
+class EpisodeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File of episodes (CSV or XLSX)"),
+        help_text=_("The layout of docs/treatment-exchange.md: one episode a row."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("A .csv or .xlsx file, please."))
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload

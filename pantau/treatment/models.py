@@ -113,6 +113,11 @@ class Episode(models.Model):
     """One treatment entry of one client at one centre, with the TDI 3.0 items."""
 
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="episodes")
+    # The episode's id in the centre's or the country's own system, when it was imported
+    # from there (exchange.py): a second import of the same id updates, never duplicates.
+    national_id = models.CharField(
+        _("episode id in the national system"), max_length=64, blank=True
+    )
     client_code = models.CharField(max_length=64, db_index=True)
     start_date = models.DateField(_("date of start of treatment"))
     previously_treated = models.CharField(
@@ -170,6 +175,11 @@ class Episode(models.Model):
         ordering = ["-start_date", "-id"]
         indexes = [models.Index(fields=["centre", "start_date"], name="episode_centre_start")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "national_id"],
+                condition=~Q(national_id=""),
+                name="episode_national_id_once_per_centre",
+            ),
             models.CheckConstraint(
                 condition=Q(discharge_date__isnull=True)
                 | Q(discharge_date__gte=models.F("start_date")),
@@ -262,3 +272,35 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"Review of episode #{self.episode_id} on {self.date}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    FAILED = "failed", _("Refused: the file has problems, nothing was written")
+    APPLIED = "applied", _("Applied")
+
+
+class EpisodeImport(models.Model):
+    """A file of episodes from a centre's or a country's own system (exchange.py), imported
+    by the background worker: all of it or nothing, its problems by line and column."""
+
+    file_name = models.CharField(max_length=255)
+    stored_as = models.CharField(max_length=300)
+    member_state = models.ForeignKey(
+        "members.MemberState", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default="pending")
+    counts = models.JSONField(default=dict)  # created, updated, unchanged
+    problems = models.JSONField(default=list)  # [{"line", "column", "message"}]
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Episode import #{self.pk}"

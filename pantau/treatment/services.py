@@ -390,3 +390,62 @@ def record_review(
         after={"episode": episode.pk, "stage": stage, "date": date},
     )
     return review
+
+
+@transaction.atomic
+def update_imported_episode(
+    *,
+    acting_user: Actor,
+    pk: int,
+    start_date: datetime.date,
+    client: dict,
+    items: dict,
+    discharge_date: datetime.date | None,
+    discharge_reason: str,
+) -> str:
+    """An episode imported again from the national system (exchange.py): its items as the
+    file gives them now. 'updated' or 'unchanged'; checked like a new episode."""
+    episode = _editable(acting_user, pk)
+    errors: dict[str, list[str]] = {}
+    if client["date_of_birth"] > start_date:
+        errors["client.date_of_birth"] = [_("The date of birth is after the start of treatment.")]
+    values = {
+        **items,
+        "start_date": start_date,
+        "sex": client["sex"],
+        "age": _age_on(start_date, client["date_of_birth"]),
+        "client_code": client_code(
+            episode.centre.member_state.code,
+            initials=client["initials"],
+            date_of_birth=client["date_of_birth"],
+            sex=client["sex"],
+        ),
+        "discharge_date": discharge_date,
+        "discharge_reason": discharge_reason,
+    }
+    if discharge_date and discharge_date < start_date:
+        errors["discharge_date"] = [_("The discharge is before the start of treatment.")]
+    _check_episode(values, errors)
+    changed = {k: v for k, v in values.items() if getattr(episode, k) != v}
+    if not changed and not errors:
+        return "unchanged"
+    before = snapshot(episode, AUDITED_FIELDS)
+    for key, value in changed.items():
+        setattr(episode, key, value)
+    if not errors:
+        try:
+            episode.full_clean(exclude=["created_by"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    episode.save(update_fields=list(changed))
+    record(
+        actor=acting_user,
+        action="treatment.episode.update",
+        obj=episode,
+        member_state=episode.centre.member_state.code,
+        before=before,
+        after={**snapshot(episode, AUDITED_FIELDS), "changed": sorted(changed)},
+    )
+    return "updated"

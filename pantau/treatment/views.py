@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pantau.core.exceptions import PermissionDenied
 
-from . import services
+from . import exchange, services
 from .aggregates import AGE_GROUPS, TOTAL, table
 from .choices import (
     CentreType,
@@ -27,8 +27,15 @@ from .choices import (
     PreviouslyTreated,
     Sex,
 )
-from .forms import DischargeForm, EpisodeForm, FollowUpForm, ReviewForm
-from .models import Centre, Episode, FollowUp, coordinator_states, staff_centre_ids
+from .forms import DischargeForm, EpisodeForm, EpisodeImportForm, FollowUpForm, ReviewForm
+from .models import (
+    Centre,
+    Episode,
+    EpisodeImport,
+    FollowUp,
+    coordinator_states,
+    staff_centre_ids,
+)
 from .permissions import can_update_episode, sees_unsuppressed, uses_treatment_pages
 from .tasks import feed_statistics_task
 
@@ -217,6 +224,18 @@ def home(request):
             "sexes": [*Sex.labels, _("Total")],
             "year": year,
             "year_choices": list(range(this_year - 5, this_year + 1)),
+            "import_form": EpisodeImportForm() if centres else None,
+            "imports": EpisodeImport.objects.filter(uploaded_by=request.user)[:10]
+            if centres
+            else [],
+            "export_states": sorted(
+                states
+                or set(
+                    Centre.objects.filter(pk__in=centres).values_list(
+                        "member_state__code", flat=True
+                    )
+                )
+            ),
         },
     )
 
@@ -293,3 +312,48 @@ def feed(request):
         % {"year": year, "state": state},
     )
     return redirect(f"{reverse('treatment:home')}?year={year}")
+
+
+@require_POST
+@treatment_user_required
+def upload(request):
+    """Centre staff send a file of episodes; the worker imports it (exchange.run_import)."""
+    form = EpisodeImportForm(request.POST, request.FILES)
+    if not staff_centre_ids(request.user):
+        raise PermissionDenied(_("Only the staff of a treatment centre import its episodes."))
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("file", [])))
+        return redirect("treatment:home")
+    job = exchange.register_import(
+        acting_user=request.user, uploaded_file=form.cleaned_data["file"]
+    )
+    return redirect("treatment:import", pk=job.pk)
+
+
+@treatment_user_required
+def import_detail(request, pk: int):
+    """An import of episodes: seen by its uploader only."""
+    job = EpisodeImport.objects.filter(pk=pk, uploaded_by=request.user).first()
+    if job is None:
+        raise Http404("No such import")
+    return render(request, "treatment/import.html", {"job": job})
+
+
+@treatment_user_required
+def export(request):
+    """The episodes the user may see of a Member State (and year), TDI 3.0 layout."""
+    state = request.GET.get("state", "").upper()
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else None
+    rows = exchange.export_rows(acting_user=request.user, member_state=state, year=year)
+    body = exchange.export_file(rows, fmt)
+    name = f"treatment-episodes-{state or 'none'}{f'-{year}' if year else ''}.{fmt}"
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
