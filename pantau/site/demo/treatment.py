@@ -102,6 +102,7 @@ def load_treatment_demo(today: datetime.date | None = None) -> int:
         state = MemberState.objects.get(code=code)
         _user(username, state, Role.TREATMENT_COORDINATOR, f"{state.name} treatment coordinator")
     created = 0
+    profiles = random.Random(1505)  # noqa: S311 -- illustrative outcome profiles  # nosec B311
     # A pool of made-up clients per country, so some enter two centres (one person, two episodes).
     pools = {
         code: [
@@ -171,6 +172,7 @@ def load_treatment_demo(today: datetime.date | None = None) -> int:
                 needle_sharing="no",
             )
             created += 1
+            _demo_profile(profiles, staff, episode, "entry", start)
             stay = rng.randint(14, 200)
             if (today - start).days > stay and rng.random() < 0.8:
                 end = start + datetime.timedelta(days=stay)
@@ -180,6 +182,7 @@ def load_treatment_demo(today: datetime.date | None = None) -> int:
                     discharge_date=end,
                     reason=rng.choice(list(DischargeReason.values)[:4]),
                 )
+                _demo_profile(profiles, staff, episode, "exit", end)
                 for months in (3, 6, 12):
                     when = end + datetime.timedelta(days=months * 30 + rng.randint(0, 10))
                     if when > today or rng.random() < 0.3:
@@ -192,3 +195,27 @@ def load_treatment_demo(today: datetime.date | None = None) -> int:
                         outcome=rng.choice(FollowUpOutcome.values),
                     )
     return created
+
+
+def _demo_profile(rng: random.Random, staff, episode, stage: str, day: datetime.date) -> None:
+    """An illustrative outcome profile: use falls and health improves from entry to exit."""
+    exit_ = stage == "exit"
+    services.record_review(
+        acting_user=staff,
+        pk=episode.pk,
+        stage=stage,
+        date=day,
+        is_demo=True,
+        days_used={episode.primary_drug: rng.randint(0, 6) if exit_ else rng.randint(8, 28)},
+        days_injected=0,
+        psychological_health=rng.randint(10, 18) if exit_ else rng.randint(3, 12),
+        physical_health=rng.randint(10, 18) if exit_ else rng.randint(4, 13),
+        quality_of_life=rng.randint(9, 17) if exit_ else rng.randint(3, 11),
+        housing=rng.choice(["stable", "stable", "at_risk"]),
+        days_worked=rng.randint(0, 20) if exit_ else rng.randint(0, 8),
+        days_studied=0,
+        offending=rng.choice(["no", "no", "no", "yes"]) if not exit_ else "no",
+        vocational_training=rng.choice(["skills", "job_placement", "aftercare"])
+        if exit_
+        else "none",
+    )
