@@ -85,3 +85,30 @@ def test_the_demo(client):
     for username in ("th.centre1", "th.centre2", "th.treatment", "my.treatment"):
         client.force_login(User.objects.get(username=username))
         assert client.get(URL).status_code == 200
+
+
+def test_the_treatment_catalogue_speaks_bahasa_indonesia(rf, people, centres):
+    """pantau/treatment/locale: the pages' strings, the codelists and the plural forms."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from pantau.treatment.choices import Drug
+
+    with translation.override("id"):
+        assert translation.gettext("Record an outcome profile") == "Catat profil hasil"
+        assert str(Drug.METH_TABLET.label) == "Tablet metamfetamin (yaba)"
+        assert (
+            translation.ngettext(
+                "%(n)s episode started in the year.", "%(n)s episodes started in the year.", 3
+            )
+            == "%(n)s episode dimulai pada tahun ini."
+        )
+        episode = make_episode(people.th1, centres.th1)
+        request = rf.get("/")
+        request.user = people.th1
+        html = render_to_string(
+            "treatment/episode.html",
+            {"episode": episode, "editable": False, "forms": {}},
+            request=request,
+        )
+    assert "Masuk perawatan (TDI 3.0)" in html and "Narkoba utama" in html
