@@ -181,7 +181,7 @@ def register_import(*, acting_user, uploaded_file) -> EpisodeImport:
             actor=acting_user,
             action="treatment.import.upload",
             obj=job,
-            member_state=job.member_state_id,
+            member_state=job.member_state.code,
             after={"file_name": file_name, "stored_as": stored},
         )
         pk = job.pk
@@ -343,7 +343,7 @@ def run_import(job: EpisodeImport) -> EpisodeImport:
                 actor=actor,
                 action="treatment.import.apply",
                 obj=job,
-                member_state=job.member_state_id,
+                member_state=job.member_state.code,
                 after={"counts": counts},
             )
     except (_Refused, UnreadableFile) as exc:
@@ -357,7 +357,7 @@ def run_import(job: EpisodeImport) -> EpisodeImport:
                 actor=actor,
                 action="treatment.import.refuse",
                 obj=job,
-                member_state=job.member_state_id,
+                member_state=job.member_state.code,
                 after={"problems": len(problems)},
             )
     return job

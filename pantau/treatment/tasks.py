@@ -29,7 +29,11 @@ def import_episodes_task(job_id: int) -> dict:
     from .exchange import run_import
     from .models import EpisodeImport, ImportStatus
 
-    job = EpisodeImport.objects.select_related("uploaded_by").filter(pk=job_id).first()
+    job = (
+        EpisodeImport.objects.select_related("uploaded_by", "member_state")
+        .filter(pk=job_id)
+        .first()
+    )
     if job is None or job.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
         return {"status": "missing" if job is None else job.status}
     EpisodeImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)

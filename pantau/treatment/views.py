@@ -322,7 +322,7 @@ def upload(request):
     if not staff_centre_ids(request.user):
         raise PermissionDenied(_("Only the staff of a treatment centre import its episodes."))
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("file", [])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("file", [])))
         return redirect("treatment:home")
     job = exchange.register_import(
         acting_user=request.user, uploaded_file=form.cleaned_data["file"]

@@ -94,7 +94,9 @@ def test_import_creates_then_updates_idempotently(
     assert job.counts == {"created": 0, "updated": 1, "unchanged": 1}
     assert Episode.objects.count() == 2
     assert Episode.objects.get(national_id="N-2").discharge_reason == "completed"
-    assert AuditEvent.objects.filter(action="treatment.import.apply").count() == 2
+    assert (
+        AuditEvent.objects.filter(action="treatment.import.apply", member_state="TH").count() == 2
+    )
 
 
 @override_settings(TASKS=IMMEDIATE)
