@@ -26,6 +26,13 @@ AGE_GROUPS = [  # (code of the statistics AGE codelist, lowest age, highest age)
     ("Y35T44", 35, 44),
     ("Y_GE45", 45, 200),
 ]
+AGE_LABELS = {
+    "Y_LT18": _("Under 18 years"),
+    "Y18T24": _("18 to 24 years"),
+    "Y25T34": _("25 to 34 years"),
+    "Y35T44": _("35 to 44 years"),
+    "Y_GE45": _("45 years and over"),
+}
 DIMENSIONS = {"DRUG": "primary_drug", "SEX": "sex", "AGE": "age_group"}
 DIMENSION_LABELS = {"DRUG": _("Primary drug"), "SEX": _("Sex"), "AGE": _("Age group")}
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from pantau.core.exceptions import PermissionDenied
 
 from . import exchange, services
-from .aggregates import AGE_GROUPS, TOTAL, table
+from .aggregates import AGE_GROUPS, AGE_LABELS, TOTAL, table
 from .choices import (
     CentreType,
     DischargeReason,
@@ -159,7 +159,10 @@ def _monitoring(user, state: str, year: int) -> dict:
             sorted(((str(drugs.get(k, k)), v) for k, v in by_drug.items()), key=lambda r: -r[1])
         ),
         "ages": [
-            {"label": code, "persons": "" if c is None else ("x" if c.suppressed else c.persons)}
+            {
+                "label": AGE_LABELS[code],
+                "persons": "" if c is None else ("x" if c.suppressed else c.persons),
+            }
             for code, c in ages
         ],
         "first": [(label, shown(n)) for label, n in first],

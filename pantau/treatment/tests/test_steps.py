@@ -148,7 +148,7 @@ def test_dashboard_monitoring_tables(client, people, centres):
     client.force_login(people.th_coord)
     html = client.get("/treatment/?year=2024").content.decode()
     assert "Episodes by primary drug" in html and "<svg" in html
-    assert "Retention and completion per centre" in html
+    assert "Retention and completion per centre" in html and "25 to 34 years" in html
     assert '<td class="num">67</td>' in html  # 2 completed of 3 discharged
     assert "Outcomes at follow-up" in html and "Feed the 2024 treatment admissions" in html
 
