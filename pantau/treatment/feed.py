@@ -71,7 +71,7 @@ class FeedResult:
     status: str  # the statistics import's status: applied, failed...
     counts: dict[str, int]
     problems: list[str]
-    data_import_id: int
+    data_import_id: int | None
 
     @property
     def ok(self) -> bool:
@@ -150,6 +150,21 @@ def feed_statistics(*, acting_user: Actor, member_state: str, year: int) -> Feed
     if not MemberState.objects.filter(code=member_state).exists():
         raise ValueError(f"No Member State {member_state!r}")
     cells = admission_cells(member_state, year)
+    if not cells[(TOTAL, TOTAL, TOTAL)].episodes:
+        # A year the MIS was not used: its figures (typed in by hand, say) are left alone.
+        return FeedResult(
+            member_state=member_state,
+            year=year,
+            rows=0,
+            suppressed=0,
+            status="nothing",
+            counts={},
+            problems=[
+                _("No treatment episode of %(state)s started in %(year)s: nothing was fed.")
+                % {"state": member_state, "year": year}
+            ],
+            data_import_id=None,
+        )
     suppress({k: c for k, c in cells.items() if c.persons}, {0: DRUG_GROUPS})
     with tempfile.TemporaryDirectory(prefix="pantau-treatment-feed-") as tmp:
         path = Path(tmp) / f"treatment-admissions-{member_state}-{year}.csv"

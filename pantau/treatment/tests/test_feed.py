@@ -145,3 +145,9 @@ def test_episodes_of_another_year_or_country_are_not_counted(people, centres):
     feed_statistics(acting_user=FEED_ACTOR, member_state="MY", year=YEAR)
     assert not _values("TH")
     assert ("METH_TABLET", "M", "_T") not in _values("MY")  # one person: suppressed
+
+
+def test_a_year_without_episodes_leaves_the_statistics_alone(people, centres):
+    result = feed_statistics(acting_user=FEED_ACTOR, member_state="TH", year=2019)
+    assert not result.ok and result.status == "nothing" and "nothing was fed" in result.problems[0]
+    assert not DataValue.objects.exists()

@@ -35,6 +35,9 @@ class Command(BaseCommand):
                 result = feed_statistics(acting_user=FEED_ACTOR, member_state=code, year=year)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
+            if result.data_import_id is None:
+                self.stdout.write(f"{code} {year}: {result.problems[0]}")
+                continue
             counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
             self.stdout.write(
                 f"{code} {year}: {result.rows} figure(s) fed, {result.suppressed} suppressed; "
