@@ -4,16 +4,16 @@ suppressed for anyone but the country's coordinator. Episodes a caller may not s
 404 exactly like episodes that do not exist; every read is audited by `services`."""
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from pantau.accounts.api_auth import authenticated, public
 from pantau.core.schemas import Error
 
-from . import services
+from . import exchange, services
 from .aggregates import DIMENSIONS, table, unknown_dimensions
 from .choices import (
     DischargeReason,
@@ -355,3 +355,50 @@ def aggregates(request, query: Query[AggregateQuery]):
             for c in cells
         ],
     }
+
+
+class ExportQuery(Schema):
+    REF_AREA: str = Field(pattern=r"^[A-Za-z]{2}$", description="The Member State, e.g. TH")
+    TIME_PERIOD: int | None = Field(
+        default=None, ge=1900, le=2100, description="The year of the start of treatment"
+    )
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "export",
+    auth=authenticated,
+    summary="The episodes you may see of a Member State, in the TDI 3.0 layout (CSV or XLSX)",
+    description="The national treatment coordinator gets the country's episodes, centre staff "
+    "their centres'; anybody else only the header. One row an episode, the columns of "
+    "docs/treatment-exchange.md (pseudonymous client codes, never an identity). Audited as a "
+    "read of the episodes it holds.",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The episodes as a file",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def export(request, query: Query[ExportQuery]):
+    state = query.REF_AREA.upper()
+    rows = exchange.export_rows(
+        acting_user=request.user, member_state=state, year=query.TIME_PERIOD
+    )
+    body = exchange.export_file(rows, query.format)
+    response = HttpResponse(
+        body, content_type=XLSX if query.format == "xlsx" else "text/csv; charset=utf-8"
+    )
+    year = f"-{query.TIME_PERIOD}" if query.TIME_PERIOD else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="treatment-episodes-{state}{year}.{query.format}"'
+    )
+    return response

@@ -186,3 +186,19 @@ def test_outsiders_cannot_export(client, people, centres, outsiders):
     assert client.get("/treatment/export/?state=TH").status_code == 404
     client.logout()
     assert client.get("/treatment/export/?state=TH").status_code == 302
+
+
+def test_export_through_the_api(api_client, people, centres, outsiders):
+    make_episode(people.th1, centres.th1)
+    make_episode(people.my, centres.my)
+    url = "/api/v1/treatment/export?REF_AREA=TH&TIME_PERIOD=2024"
+    response = api_client.get(url, headers=api_client.bearer(people.th_coord))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == EXPORT_COLUMNS and len(rows) == 2 and rows[1][2] == "TH"
+    xlsx = api_client.get(f"{url}&format=xlsx", headers=api_client.bearer(people.th_coord))
+    assert openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.max_row == 2
+    for user in [people.my_coord, people.th2, outsiders["th-focal-point"]]:
+        other = api_client.get(url, headers=api_client.bearer(user))
+        assert other.status_code == 200 and len(other.content.decode().splitlines()) == 1
+    assert api_client.get(url).status_code == 401
