@@ -378,7 +378,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     "read of the episodes it holds.",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The episodes as a file",
                 "content": {
                     "text/csv": {"schema": {"type": "string"}},
