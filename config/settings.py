@@ -120,6 +120,7 @@ TEMPLATES = [
                 "pantau.core.context_processors.pantau",
                 "pantau.narco.context_processors.narco",
                 "pantau.statistics.context_processors.statistics",
+                "pantau.programmes.context_processors.programmes",
             ],
         },
     },
