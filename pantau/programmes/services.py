@@ -126,6 +126,8 @@ def _programme_of(state: MemberState, programme_id: int | None) -> NationalProgr
 def _create(
     model, fields_list, *, acting_user: Actor, member_state: str, groups, system, is_demo, fields
 ):
+    if not system and not permissions.is_editor(acting_user):
+        raise PermissionDenied(_("Only a Member State's focal points and approver write entries"))
     state = _state(member_state)
     if not system and not permissions.can_create_for(acting_user, state.code):
         raise PermissionDenied(_("You may write only your own Member State's entries"))
@@ -207,6 +209,8 @@ def transition(*, acting_user: Actor, entry, action: str, version: int | None = 
     if action not in TRANSITIONS:
         raise InvalidEntry({"action": _("Unknown action: %(action)s") % {"action": action}})
     current = _locked(entry)
+    if not permissions.can_create_for(acting_user, current.member_state.code):
+        raise PermissionDenied(_("Only the Member State's focal points and approver act on it"))
     if version is not None and current.version != version:
         raise ConflictError(current=current, submitted_version=version)
     sources, target = TRANSITIONS[action]

@@ -151,6 +151,10 @@ def _form_page(request, kind: str, pk: int | None):
 def _transition(request, kind: str, pk: int):
     get = KINDS[kind][3]
     entry = get(request.user, pk)
+    if not permissions.can_create_for(request.user, entry.member_state.code):
+        raise DjangoPermissionDenied(
+            _("Only the Member State's focal points and approver act on it.")
+        )
     try:
         version = int(request.POST.get("version") or 0) or None
     except ValueError:
