@@ -18,9 +18,9 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args, states: frozenset[str], editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member_state"].queryset = MemberState.objects.filter(code__in=states).order_by(
-            "name"
-        )
+        field = self.fields["member_state"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = MemberState.objects.filter(code__in=states).order_by("name")
         if editing:
             del self.fields["member_state"]
 
@@ -45,7 +45,7 @@ class ProgrammeForm(EntryForm):
     url = forms.URLField(label=_("Web address"), max_length=500, required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The programme ends before it starts."))
@@ -79,6 +79,8 @@ class ServiceForm(EntryForm):
 
     def __init__(self, *args, states: frozenset[str], **kwargs):
         super().__init__(*args, states=states, **kwargs)
-        self.fields["programme"].queryset = NationalProgramme.objects.filter(
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = NationalProgramme.objects.filter(
             member_state__code__in=states
         ).select_related("member_state")

@@ -89,7 +89,7 @@ def _form_page(request, kind: str, pk: int | None):
             "version": entry.version,
         }
         if kind == "service":
-            initial["programme"] = entry.programme_id
+            initial["programme"] = getattr(entry, "programme_id", None)
         states = frozenset({entry.member_state.code})
     form = form_class(
         request.POST or None, initial=initial, states=states, editing=entry is not None
@@ -113,15 +113,16 @@ def _form_page(request, kind: str, pk: int | None):
                 entry = create(acting_user=request.user, member_state=state.code, **data)
                 messages.success(request, _("Draft saved. The national approver publishes it."))
             else:
-                update = (
-                    services.update_programme if kind == "programme" else services.update_service
-                )
-                entry = update(
-                    acting_user=request.user,
-                    **{kind: entry},
-                    version=version if version is not None else entry.version,
-                    **data,
-                )
+                edited = version if version is not None else entry.version
+                if isinstance(entry, NationalProgramme):
+                    entry = services.update_programme(
+                        acting_user=request.user, programme=entry, version=edited, **data
+                    )
+                else:
+                    assert isinstance(entry, Service)
+                    entry = services.update_service(
+                        acting_user=request.user, service=entry, version=edited, **data
+                    )
                 messages.success(request, _("Draft saved."))
         except services.InvalidEntry as exc:
             for name, problem in exc.problems.items():
