@@ -311,7 +311,12 @@ def _programme_filters(request) -> dict[str, str]:
     group = request.GET.get("group") or ""
     kind = request.GET.get("kind") or ""
     return {
-        "country": country if MemberState.objects.filter(code=country).exists() else "",
+        "country": country
+        if len(country) == 2
+        and country.isascii()
+        and country.isalpha()
+        and MemberState.objects.filter(code=country).exists()
+        else "",
         "group": group if group in RiskGroup.values else "",
         "kind": kind if kind in ServiceKind.values else "",
     }

@@ -24,7 +24,10 @@ def services_for(user):
 
 def filtered(queryset, *, ref_area: str = "", group: str = "", status: str = "", kind: str = ""):
     if ref_area:
-        queryset = queryset.filter(member_state__code=ref_area.upper())
+        code = ref_area.upper()
+        if not (len(code) == 2 and code.isascii() and code.isalpha()):
+            return queryset.none()
+        queryset = queryset.filter(member_state__code=code)
     if group:
         queryset = queryset.filter(groups__code=group)
     if status:

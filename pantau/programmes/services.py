@@ -52,7 +52,8 @@ class InvalidEntry(ValueError):
 
 
 def _state(code: str) -> MemberState:
-    state = MemberState.objects.filter(code=(code or "").upper()).first()
+    code = (code or "").upper()
+    state = MemberState.objects.filter(code=code).first() if is_state_code(code) else None
     if state is None:
         raise InvalidEntry({"member_state": _("Unknown Member State: %(code)s") % {"code": code}})
     return state
@@ -71,8 +72,17 @@ def _groups(codes: list[str] | None, *, required: bool) -> list[GroupAtRisk] | N
     return list(GroupAtRisk.objects.filter(code__in=codes))
 
 
+def is_state_code(code: str) -> bool:
+    """Two ASCII letters: anything else is no Member State (and never reaches a query)."""
+    return len(code) == 2 and code.isascii() and code.isalpha()
+
+
 def _check(model, values: dict) -> None:
     problems: dict[str, str] = {}
+    for name, value in values.items():
+        # PostgreSQL refuses NUL in text: refuse it here, naming the field.
+        if isinstance(value, str) and "\x00" in value:
+            problems[name] = _("Must not contain NUL characters.")
     for name in REQUIRED[model]:
         if not str(values.get(name) or "").strip():
             problems[name] = _("This field is required.")

@@ -177,3 +177,23 @@ def test_services_workflow_and_filters(api_client, people, draft):
     assert api_client.get("/api/v1/programme-services/").json() == []
     assert api_client.get(f"/api/v1/programme-services/{pk}").status_code == 404
     assert Service.objects.get(pk=pk).version == 4
+
+
+def test_nul_characters_and_odd_codes_are_refused_not_failed(api_client, people):
+    focal = api_client.bearer(people.th_focal)
+    bad = api_client.post(
+        "/api/v1/programmes/",
+        {**PROGRAMME, "member_state": "TH", "title": "Nul\x00title"},
+        content_type=JSON,
+        headers=focal,
+    )
+    assert bad.status_code == 400 and "title" in bad.json()["detail"]
+    odd = api_client.post(
+        "/api/v1/programmes/",
+        {**PROGRAMME, "member_state": "T\x00"},
+        content_type=JSON,
+        headers=focal,
+    )
+    assert odd.status_code == 400
+    assert api_client.get("/api/v1/programmes/?REF_AREA=T%00").json() == []
+    assert NationalProgramme.objects.count() == 0

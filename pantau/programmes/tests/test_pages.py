@@ -232,3 +232,9 @@ def test_navigation_links(client, people):
     assert 'href="/programmes/"' in client.get("/portal/").content.decode()
     client.force_login(people.th_narco)
     assert 'href="/programmes/"' not in client.get("/portal/").content.decode()
+
+
+def test_odd_filters_are_ignored_not_failed(client):
+    for query in ("country=T%00", "country=ZZ", "group=aliens", "kind=%00"):
+        assert client.get(f"/portal/programmes/?{query}").status_code == 200, query
+        assert client.get(f"/portal/programmes/services.csv?{query}").status_code == 200, query
