@@ -72,3 +72,13 @@ def test_axe_reports_no_serious_violation_on_the_programmes_page(browser, server
     ]
     context.close()
     assert serious == []
+
+
+def test_the_programmes_page_fits_a_phone(browser, server):  # noqa: F811
+    context = browser.new_context(base_url=server[0], viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    for url in ("/portal/programmes/", "/portal/TH/#programmes"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (url, width)
+    context.close()
