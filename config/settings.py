@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pantau.portal",  # the public website and open data (/portal/, /id/portal/)
     "pantau.clearinghouse",
     "pantau.treatment",  # the treatment MIS (15.d.iv): pseudonymous episodes
+    "pantau.programmes",  # national programmes and services to groups at risk (11.b, 11.c)
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "pantau.core.context_processors.pantau",
                 "pantau.narco.context_processors.narco",
                 "pantau.statistics.context_processors.statistics",
+                "pantau.programmes.context_processors.programmes",
             ],
         },
     },

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from pantau.audit.models import AuditEvent
 from pantau.members.models import MemberState
+from pantau.programmes.exports import DATASET_NAMES
+from pantau.programmes.models import NationalProgramme, Service
 from pantau.reporting.models import CountryReport
 from pantau.statistics.models import DataValue, Indicator, StatisticsState
 from pantau.statistics.read.querysets import REGION, observations
@@ -65,10 +67,11 @@ def version() -> Version:
         newest=Max("published_at"), first=Min("pk")
     )
     published = publication_times()
-    candidates = [t for t in (refreshed, reports["newest"], published) if t is not None]
+    programmes = programmes_changed_at()
+    candidates = [t for t in (refreshed, reports["newest"], published, programmes) if t]
     newest = max(candidates) if candidates else None
     digest = hashlib.sha256(
-        f"{metadata}|{totals}|{reports['newest']}|{published}".encode()
+        f"{metadata}|{totals}|{reports['newest']}|{published}|{programmes}".encode()
     ).hexdigest()[:32]
     return Version(digest, newest)
 
@@ -417,6 +420,74 @@ def published_reports():
         .select_related("member_state", "cycle")
         .order_by("-published_at", "-pk")
     )
+
+
+# --- national programmes and services to groups at risk (11.b, 11.c) -------------------------
+
+
+def public_programmes():
+    """The national programmes the public may read (published ones)."""
+    return (
+        NationalProgramme.objects.restrict(PUBLIC)
+        .select_related("member_state")
+        .prefetch_related("groups")
+    )
+
+
+def public_services():
+    """The services to groups at risk the public may read (published ones)."""
+    return (
+        Service.objects.restrict(PUBLIC)
+        .select_related("member_state", "programme")
+        .prefetch_related("groups")
+    )
+
+
+def programmes_changed_at() -> datetime.datetime | None:
+    """When what the public sees of programmes and services last changed (a publication, a
+    withdrawal, a revision back to draft); draft edits never move it."""
+    times = [
+        model.objects.aggregate(t=Max("public_changed_at"))["t"]
+        for model in (NationalProgramme, Service)
+    ]
+    found = [t for t in times if t is not None]
+    return max(found) if found else None
+
+
+@dataclass
+class EntryDataSet:
+    """Programmes or services in the catalogue: every published entry of every Member State."""
+
+    code: str
+    name: str
+    entries: int
+    areas: int
+    updated_at: datetime.datetime | None
+    illustrative: bool
+
+
+def programme_datasets() -> list[EntryDataSet]:
+    found = []
+    for code, entries in (("programmes", public_programmes()), ("services", public_services())):
+        name = DATASET_NAMES[code]
+        stats = entries.order_by().aggregate(
+            n=Count("pk"),
+            areas=Count("member_state", distinct=True),
+            updated=Max("published_at"),
+            demo=Count("pk", filter=Q(is_demo=True)),
+        )
+        if stats["n"]:
+            found.append(
+                EntryDataSet(
+                    code=code,
+                    name=str(name),
+                    entries=stats["n"],
+                    areas=stats["areas"],
+                    updated_at=stats["updated"],
+                    illustrative=bool(stats["demo"]),
+                )
+            )
+    return found
 
 
 def now() -> datetime.datetime:

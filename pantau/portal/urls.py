@@ -15,5 +15,11 @@ urlpatterns = [
     ),
     path("statistics/<slug:code>/", views.indicator, name="indicator"),
     path("workplan/", views.workplan, name="workplan"),
+    path("programmes/", views.programmes, name="programmes"),
+    re_path(
+        r"^programmes/(?P<kind>programmes|services)\.(?P<suffix>csv|xlsx)$",
+        views.programmes_download,
+        name="programmes-download",
+    ),
     re_path(r"^(?P<code>[A-Z]{2})/$", views.country, name="country"),
 ]

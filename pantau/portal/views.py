@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
 from pantau.members.models import MemberState
+from pantau.programmes import exports as programme_exports
+from pantau.programmes.choices import RiskGroup, ServiceKind
 from pantau.reporting.choices import ImplementationStatus
 from pantau.reporting.models import ActivityStatus
 from pantau.statistics.exchange.exports import ExportError
@@ -110,6 +112,8 @@ def country(request, code: str):
             "state": state,
             "state_name": names.country_name(state.code, state.name),
             "blocks": blocks,
+            "programmes": reads.public_programmes().filter(member_state=state),
+            "services": reads.public_services().filter(member_state=state),
         },
     )
 
@@ -161,6 +165,7 @@ def catalogue(request):
             **_common(request),
             "datasets": reads.catalogue(version.token),
             "formats": downloads.FORMATS,
+            "programme_datasets": reads.programme_datasets(),
         },
     )
 
@@ -220,6 +225,31 @@ def feed(request):
             pubdate=report.published_at,
             updateddate=report.published_at,
         )
+    for kind, entries in (
+        ("programme", reads.public_programmes().order_by("-published_at")[:20]),
+        ("service", reads.public_services().order_by("-published_at")[:20]),
+    ):
+        for entry in entries:
+            country = names.country_name(entry.member_state.code)
+            if kind == "programme":
+                title = _("National programme published: %(country)s, %(title)s") % {
+                    "country": country,
+                    "title": entry.title,
+                }
+            else:
+                title = _("Service to groups at risk published: %(country)s, %(title)s") % {
+                    "country": country,
+                    "title": entry.name,
+                }
+            link = reverse("portal:programmes") + f"?country={entry.member_state.code}"
+            atom.add_item(
+                title=title,
+                link=request.build_absolute_uri(link) + f"#{kind}-{entry.pk}",
+                description=entry.summary if kind == "programme" else entry.description,
+                unique_id=f"tag:{host},{entry.published_at:%Y-%m-%d}:{kind}/{entry.pk}",
+                pubdate=entry.published_at,
+                updateddate=entry.published_at,
+            )
     atom.items.sort(key=lambda item: item["updateddate"], reverse=True)
     response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
     atom.write(response, "utf-8")
@@ -273,3 +303,70 @@ def workplan(request):
             "sections": sections,
         },
     )
+
+
+def _programme_filters(request) -> dict[str, str]:
+    """The country, group and kind asked for (unknown values are ignored)."""
+    country = (request.GET.get("country") or "").upper()
+    group = request.GET.get("group") or ""
+    kind = request.GET.get("kind") or ""
+    return {
+        "country": country
+        if len(country) == 2
+        and country.isascii()
+        and country.isalpha()
+        and MemberState.objects.filter(code=country).exists()
+        else "",
+        "group": group if group in RiskGroup.values else "",
+        "kind": kind if kind in ServiceKind.values else "",
+    }
+
+
+def _filtered(entries, filters: dict[str, str], *, services: bool = False):
+    if filters["country"]:
+        entries = entries.filter(member_state__code=filters["country"])
+    if filters["group"]:
+        entries = entries.filter(groups__code=filters["group"])
+    if services and filters["kind"]:
+        entries = entries.filter(kind=filters["kind"])
+    return entries.distinct()
+
+
+@public
+def programmes(request):
+    """Every Member State's published national programmes (11.b) and the services it offers
+    to groups at risk (11.c), filtered by country, group and kind of service."""
+    filters = _programme_filters(request)
+    found = _filtered(reads.public_programmes(), filters)
+    offered = _filtered(reads.public_services(), filters, services=True)
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(
+        request,
+        "portal/programmes.html",
+        {
+            **_common(request),
+            "programmes": found,
+            "services": offered,
+            "filters": filters,
+            "query": query,
+            "groups": RiskGroup.choices,
+            "kinds": ServiceKind.choices,
+            "illustrative_entries": any(e.is_demo for e in found)
+            or any(e.is_demo for e in offered),
+        },
+    )
+
+
+@public
+def programmes_download(request, kind: str, suffix: str):
+    """Published programmes or services as CSV or XLSX, with the page's filters."""
+    filters = _programme_filters(request)
+    if kind == "programmes":
+        entries = _filtered(reads.public_programmes(), filters)
+    else:
+        entries = _filtered(reads.public_services(), filters, services=True)
+    content = programme_exports.write(kind, entries, suffix)
+    response = HttpResponse(content, content_type=programme_exports.MEDIA_TYPES[suffix])
+    area = f"-{filters['country']}" if filters["country"] else ""
+    response["Content-Disposition"] = f'attachment; filename="pantau-{kind}{area}.{suffix}"'
+    return response

@@ -108,6 +108,8 @@ PUBLIC_PAGES = {
     "portal:download",
     "portal:feed",
     "portal:workplan",
+    "portal:programmes",  # published programmes and services only, for everybody
+    "portal:programmes-download",
     "clearinghouse:browse",  # published items only, for anonymous
     "clearinghouse:detail",  # the sample is a submitted item: 404 for the public
     "clearinghouse:file",
@@ -137,6 +139,11 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/treatment/aggregates",  # suppressed counts for anybody but the coordinator
     "GET /api/v1/events/",  # public events only, for anonymous
     "GET /api/v1/events/{event_id}",
+    # National programmes and services: published entries only, for anonymous.
+    "GET /api/v1/programmes/",
+    "GET /api/v1/programmes/{programme_id}",
+    "GET /api/v1/programme-services/",
+    "GET /api/v1/programme-services/{service_id}",
 }
 
 # Pages whose POST changes nothing for anyone (forms that only sign in or check a code):
@@ -215,6 +222,35 @@ WRITES: set[tuple[str, str]] = {
     # One's own calendar feed address: issue and revoke it.
     *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
     *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
+    # Programmes and services: Thailand's focal point writes Thai drafts (the samples).
+    *(
+        (endpoint, "th-focal")
+        for endpoint in (
+            "programmes:programme-new",
+            "programmes:programme-edit",
+            "programmes:programme-transition",
+            "programmes:service-new",
+            "programmes:service-edit",
+            "programmes:service-transition",
+            "POST /api/v1/programmes/",
+            "PUT /api/v1/programmes/{programme_id}",
+            "POST /api/v1/programmes/{programme_id}/transitions",
+            "POST /api/v1/programme-services/",
+            "PUT /api/v1/programme-services/{service_id}",
+            "POST /api/v1/programme-services/{service_id}/transitions",
+        )
+    ),
+    # A Malaysian focal point or approver writes Malaysian drafts (the sample names no state).
+    *(
+        (endpoint, persona)
+        for endpoint in (
+            "programmes:programme-new",
+            "programmes:service-new",
+            "POST /api/v1/programmes/",
+            "POST /api/v1/programme-services/",
+        )
+        for persona in ("my-focal", "my-approver")
+    ),
 }
 NARCO_OFFICERS = {"my-narco"}
 
@@ -312,6 +348,24 @@ def make_world(make_user, users: dict, tmp_path) -> World:
         plan=WorkPlan.objects.get(code=PLAN),
         year=2024,
     )  # a draft: nobody but the Secretariat (and ASOD) sees it
+    from pantau.programmes.services import create_programme, create_service
+
+    programme = create_programme(
+        acting_user=th_focal,
+        member_state="TH",
+        title="Illustrative walk programme",
+        summary="A draft",
+        lead_agency="Illustrative agency",
+        groups=["youth"],
+    )  # a Thai draft: Thai users and the Secretariat see it
+    programme_service = create_service(
+        acting_user=th_focal,
+        member_state="TH",
+        name="Illustrative walk service",
+        description="A draft",
+        kind="prevention",
+        groups=["youth"],
+    )
 
     return World(
         values={
@@ -387,6 +441,14 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("clearinghouse:*", "pk"): str(document.pk),
             ("/api/v1/documents/*", "id"): str(document.pk),
             ("calendar-feed", "token"): "no-such-token",
+            ("programmes:*", "pk"): str(programme.pk),
+            ("programmes:service", "pk"): str(programme_service.pk),
+            ("programmes:service-edit", "pk"): str(programme_service.pk),
+            ("programmes:service-transition", "pk"): str(programme_service.pk),
+            ("portal:programmes-download", "kind"): "services",
+            ("portal:programmes-download", "suffix"): "xlsx",
+            ("/api/v1/programmes/*", "programme_id"): str(programme.pk),
+            ("/api/v1/programme-services/*", "service_id"): str(programme_service.pk),
             ("/api/v1/events/*", "event_id"): "1",
             ("/api/v1/treatment/*", "id"): "1",  # no persona is a centre's staff: 404 for all
             ("/api/v1/treatment/*", "REF_AREA"): "TH",

@@ -11,6 +11,7 @@ from pantau.audit.models import AuditEvent
 from pantau.audit.services import verify
 from pantau.core.models import DemoDataset
 from pantau.members.models import MemberState
+from pantau.programmes.models import NationalProgramme, Service
 from pantau.reporting.models import CountryReport
 from pantau.site.demo.accounts import DEMO_PASSWORD
 from pantau.site.demo.narco import OFFICERS as NARCO_OFFICERS
@@ -87,6 +88,14 @@ def test_demo_load_creates_an_account_for_every_role_and_state(client):
     assert set(DataValue.objects.filter(year=2024).values_list("status", flat=True)) == {
         "published"
     }
+    # Programmes and services (11.b, 11.c): illustrative, a few drafts kept from the public.
+    assert NationalProgramme.objects.filter(is_demo=True, status="published").count() == 4
+    assert NationalProgramme.objects.filter(is_demo=True, status="draft").count() == 1
+    assert Service.objects.filter(is_demo=True, status="draft").count() == 1
+    assert not NationalProgramme.objects.exclude(title__startswith="Illustrative").exists()
+    programmes_page = client.get("/portal/programmes/").text
+    assert "Illustrative entries." in programmes_page
+    assert "prison drug rehabilitation" not in programmes_page
 
     for path in pages:
         after = client.get(path, follow=True)

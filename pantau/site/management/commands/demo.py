@@ -43,6 +43,10 @@ class Command(BaseCommand):
 
             episodes = load_treatment_demo()
             self.stdout.write(f"Demo treatment: {episodes} episodes created (illustrative).")
+            from pantau.site.demo.programmes import load_programmes_demo
+
+            entries = load_programmes_demo()
+            self.stdout.write(f"Demo programmes: {entries} entries created (illustrative).")
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")
