@@ -27,6 +27,7 @@ urlpatterns = [
     path("reviews/", include("pantau.reviews.urls")),
     path("calendar/", include("pantau.reporting.urls_calendar")),
     path("treatment/", include("pantau.treatment.urls")),
+    path("cooperation/", include("pantau.cooperation.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -23,6 +23,11 @@ urlpatterns = [
         views.evidence_remove,
         name="evidence-remove",
     ),
+    path(
+        report + "entries/<str:code>/cooperation/",
+        views.entry_cooperation,
+        name="entry-cooperation",
+    ),
     path(report + "transition/", views.report_transition, name="transition"),
     path(
         report + "transition/<str:action>/",
