@@ -8,6 +8,7 @@ from datetime import UTC
 import icalendar
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 from pantau.accounts.models import User
 from pantau.accounts.permissions import member_states_for
 from pantau.audit.services import record
+from pantau.cooperation.models import Event
+from pantau.cooperation.permissions import own_states, sees_all_cooperation
 from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
 
@@ -165,4 +168,44 @@ def build_ics(user) -> bytes:
                 _("Not yet submitted: %(states)s") % {"states": ", ".join(late)},
             )
         cal.add_component(event)
+    for item in calendar_events(user):
+        vevent = icalendar.Event()
+        vevent.add("uid", f"event-{item.pk}@{host.lstrip('.') or 'pantau'}")
+        vevent.add("dtstamp", stamp)
+        vevent.add("dtstart", item.start_date)
+        vevent.add("dtend", item.end_date + datetime.timedelta(days=1))
+        vevent.add("summary", f"{item.get_kind_display()}: {item.title}")
+        place = (
+            _("Online")
+            if item.online
+            else ", ".join(str(p) for p in (item.city, item.country) if p)
+        )
+        if place:
+            vevent.add("location", place)
+        if item.is_demo:
+            vevent.add("description", _("Illustrative demo event"))
+        vevent.add("categories", ["cooperation"])
+        cal.add_component(vevent)
     return cal.to_ical()
+
+
+def calendar_events(user) -> list[Event]:
+    """The cooperation events that concern `user`: every event for the Secretariat and ASOD;
+    for national focal points and approvers those their states organise, host or take part
+    in (of the events they may see); none otherwise."""
+    if sees_all_cooperation(user):
+        return list(Event.objects.select_related("country").order_by("start_date", "id"))
+    states = own_states(user)
+    if not states:
+        return []
+    return list(
+        Event.objects.restrict(user)
+        .filter(
+            Q(organiser__code__in=states)
+            | Q(country__code__in=states)
+            | Q(participants__member_state__code__in=states)
+        )
+        .select_related("country")
+        .distinct()
+        .order_by("start_date", "id")
+    )

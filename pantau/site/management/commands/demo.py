@@ -43,6 +43,14 @@ class Command(BaseCommand):
 
             episodes = load_treatment_demo()
             self.stdout.write(f"Demo treatment: {episodes} episodes created (illustrative).")
+            from pantau.site.demo.cooperation import load_cooperation_demo
+
+            coop = load_cooperation_demo()
+            self.stdout.write(
+                f"Demo cooperation: {coop['events']} events, {coop['projects']} funded projects, "
+                f"{coop['rates']} exchange rates, {coop['links']} report entries linked "
+                "(illustrative)."
+            )
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")
