@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import field_validator
 
@@ -25,9 +26,12 @@ from pantau.workplan.models import Activity, WorkPlan
 from . import permissions, services
 from .calendar import (
     active_calendar_token,
+    calendar_deadlines,
     calendar_url,
     issue_calendar_token,
+    late_reports,
     revoke_calendar_token,
+    set_deadline,
 )
 from .choices import ImplementationStatus
 from .cooperation_evidence import EvidenceCount, linked, linked_by_entry
@@ -651,3 +655,101 @@ def revoke_calendar(request):
     user = caller(request)
     revoke_calendar_token(acting_user=user, user=user)
     return {"calendar_url": None}
+
+
+# --- The reporting calendar's deadlines and who is late (issue 22) --------------------------
+
+deadlines_router = Router(tags=["Reporting calendar"], auth=authenticated)
+
+
+class DeadlineOut(Schema):
+    year: int
+    kind: Literal[
+        "template_opens", "submission_due", "validation_due", "asod_approval", "ammd_meeting"
+    ]
+    label: str
+    date: date
+    is_demo: bool
+
+
+class DeadlineIn(Schema):
+    date: date
+
+
+class LateOut(Schema):
+    ref_area: str
+    year: int
+    deadline: str = Field(description="The deadline's kind, e.g. submission_due")
+    deadline_date: date
+    status: str = Field(description="The report's status, still waiting")
+    waiting_on: Literal["member_state", "secretariat", "asod"]
+    days_late: int
+    is_demo: bool
+
+
+def _deadline_out(d) -> dict:
+    return {
+        "year": d.cycle.year,
+        "kind": d.kind,
+        "label": d.get_kind_display(),
+        "date": d.date,
+        "is_demo": d.cycle.is_demo,
+    }
+
+
+@deadlines_router.get(
+    "",
+    response={200: list[DeadlineOut], 401: Error},
+    summary="The reporting calendar's deadlines in the caller's scope",
+    description="Every cycle's for the Secretariat and ASOD; for focal points and approvers "
+    "those of the cycles their country reports in; none for anybody else.",
+)
+def list_deadlines(request, year: int | None = None):
+    found = calendar_deadlines(request.user)
+    return [_deadline_out(d) for d in found if year is None or d.cycle.year == year]
+
+
+@deadlines_router.get(
+    "late",
+    response={200: list[LateOut], 401: Error, 403: Error},
+    summary="Who is late for what, and by how many days (the Secretariat, ASOD)",
+    description="For every passed deadline that waits on somebody (country submission, "
+    "Secretariat validation, ASOD approval), the reports still waiting, most overdue first. "
+    "403 for anybody who does not follow every report.",
+)
+def list_late(request, year: int | None = None):
+    if not permissions.can_view_dashboard(request.user):
+        return Status(403, {"detail": "Only the Secretariat and ASOD follow who is late"})
+    return [
+        {
+            "ref_area": r.report.member_state.code,
+            "year": r.report.cycle.year,
+            "deadline": r.deadline.kind,
+            "deadline_date": r.deadline.date,
+            "status": r.report.status,
+            "waiting_on": r.waiting_on,
+            "days_late": r.days_late,
+            "is_demo": r.report.is_demo,
+        }
+        for r in late_reports(timezone.localdate(), year)
+    ]
+
+
+@deadlines_router.put(
+    "{year}/{kind}",
+    response={200: DeadlineOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    summary="Set (or move) one deadline of a cycle (the Secretariat)",
+    description="404 for a year without a reporting cycle; 400 for an unknown kind; 403 for "
+    "anybody but the Secretariat (nothing changed).",
+)
+def put_deadline(request, year: int, kind: str, payload: DeadlineIn):
+    cycle = ReportingCycle.objects.filter(year=year).first()
+    if cycle is None:
+        return Status(404, {"detail": f"No reporting cycle for {year}"})
+    try:
+        deadline = set_deadline(
+            acting_user=caller(request), cycle=cycle, kind=kind, date=payload.date
+        )
+    except ValueError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(200, _deadline_out(deadline))

@@ -3,6 +3,7 @@ user's iCalendar feed behind a secret, revocable address (`CalendarToken`)."""
 
 import datetime
 import secrets
+from dataclasses import dataclass
 from datetime import UTC
 
 import icalendar
@@ -209,3 +210,47 @@ def calendar_events(user) -> list[Event]:
         .distinct()
         .order_by("start_date", "id")
     )
+
+
+# --- Who is late ------------------------------------------------------------------------------
+
+# For each deadline that waits on somebody: the report statuses still waiting after it, and who
+# they wait on. (The template opening and the AMMD meeting wait on nobody.)
+WAITING: dict[str, tuple[tuple[str, ...], str]] = {
+    DeadlineKind.SUBMISSION_DUE: ((ReportStatus.DRAFT,), "member_state"),
+    DeadlineKind.VALIDATION_DUE: ((ReportStatus.DRAFT, ReportStatus.SUBMITTED), "secretariat"),
+    DeadlineKind.ASOD_APPROVAL: (
+        (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.VALIDATED),
+        "asod",
+    ),
+}
+
+
+@dataclass
+class LateRow:
+    deadline: Deadline
+    report: CountryReport
+    days_late: int
+    waiting_on: str
+
+
+def late_reports(today: datetime.date, year: int | None = None) -> list[LateRow]:
+    """Every passed deadline with the first versions of the reports still waiting on it (a
+    correction is not late), the most overdue first. One query per passed deadline."""
+    deadlines = Deadline.objects.filter(date__lt=today, kind__in=list(WAITING)).select_related(
+        "cycle"
+    )
+    if year is not None:
+        deadlines = deadlines.filter(cycle__year=year)
+    rows = []
+    for deadline in deadlines.order_by("date", "kind"):
+        statuses, waiting_on = WAITING[deadline.kind]
+        reports = (
+            deadline.cycle.reports.newest_versions()
+            .filter(previous__isnull=True, status__in=statuses)
+            .select_related("member_state", "cycle")
+            .order_by("member_state__name")
+        )
+        rows += [LateRow(deadline, r, (today - deadline.date).days, waiting_on) for r in reports]
+    rows.sort(key=lambda r: (-r.days_late, r.report.member_state.name))
+    return rows

@@ -51,7 +51,7 @@ def _mount() -> None:
     from pantau.cooperation.api import events_router, funding_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
-    from pantau.reporting.api import calendar_router, workplan_status_router
+    from pantau.reporting.api import calendar_router, deadlines_router, workplan_status_router
     from pantau.reporting.api import router as reports_router
     from pantau.reviews.api import router as reviews_router
     from pantau.statistics.exchange.api import router as data_router
@@ -73,6 +73,7 @@ def _mount() -> None:
     api.add_router("/calendar", calendar_router)
     api.add_router("/events/", events_router)
     api.add_router("/funding/", funding_router)
+    api.add_router("/deadlines/", deadlines_router)
     api.add_router("/treatment/", treatment_router)
 
 

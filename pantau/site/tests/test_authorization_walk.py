@@ -222,6 +222,9 @@ WRITES: set[tuple[str, str]] = {
     ("cooperation:document-add", "secretariat"),
     ("reporting:entry-cooperation", "th-focal"),
     ("POST /api/v1/reports/{ref_area}/{year}/entries/{activity_code}/evidence", "th-focal"),
+    # The reporting calendar (#22): the Secretariat sets deadlines.
+    ("reporting:deadlines", "secretariat"),
+    ("PUT /api/v1/deadlines/{year}/{kind}", "secretariat"),
     # One's own calendar feed address: issue and revoke it.
     *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
     *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
@@ -417,6 +420,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("calendar-feed", "token"): "no-such-token",
             ("cooperation:*", "pk"): str(event.pk),
             ("cooperation:document", "doc"): str(event_document.pk),
+            ("/api/v1/deadlines/*", "kind"): "submission_due",
             ("/api/v1/events/*", "event_id"): "1",
             ("/api/v1/treatment/*", "id"): "1",  # no persona is a centre's staff: 404 for all
             ("/api/v1/treatment/*", "REF_AREA"): "TH",
