@@ -229,3 +229,13 @@ def test_funding_page_shows_rates_and_tables(client, make_user):
     client.force_login(make_user("secretariat"))
     page = client.get(reverse("cooperation:funding")).text
     assert "2024-12-31" in page and "64,000" in page and "illustrative" in page
+
+
+def test_screens_in_bahasa_indonesia():
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert translation.gettext("Cooperation events") == "Kegiatan kerja sama"
+        assert (
+            translation.ngettext("%(n)d training", "%(n)d trainings", 3) % {"n": 3} == "3 pelatihan"
+        )
