@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, views_events
 
 app_name = "portal"
 
@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("statistics/<slug:code>/", views.indicator, name="indicator"),
     path("workplan/", views.workplan, name="workplan"),
+    path("events/", views_events.events, name="events"),
     re_path(r"^(?P<code>[A-Z]{2})/$", views.country, name="country"),
 ]

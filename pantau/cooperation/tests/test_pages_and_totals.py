@@ -239,3 +239,16 @@ def test_screens_in_bahasa_indonesia():
         assert (
             translation.ngettext("%(n)d training", "%(n)d trainings", 3) % {"n": 3} == "3 pelatihan"
         )
+
+
+def test_the_portal_lists_public_events_only_in_both_languages(client, make_user):
+    training("TH"), training("LA", public=True)
+    for user in (None, make_user("focal_point", "TH")):
+        if user is not None:
+            client.force_login(user)
+        page = client.get("/portal/events/")
+        assert page.status_code == 200
+        assert "Training by LA" in page.text and "Training by TH" not in page.text
+        assert "1,209" in page.text
+    indonesian = client.get("/id/portal/events/")
+    assert "Kegiatan kerja sama" in indonesian.text and "Pelatihan" in indonesian.text

@@ -108,6 +108,7 @@ PUBLIC_PAGES = {
     "portal:download",
     "portal:feed",
     "portal:workplan",
+    "portal:events",  # the events marked public only, for everybody
     "clearinghouse:browse",  # published items only, for anonymous
     "clearinghouse:detail",  # the sample is a submitted item: 404 for the public
     "clearinghouse:file",
