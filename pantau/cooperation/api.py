@@ -254,7 +254,7 @@ def create_project(request, payload: ProjectIn):
     return Status(201, project_out(project))
 
 
-class TotalOut(Schema):
+class FundingTotalOut(Schema):
     key: str
     label: str
     year: int | None = Field(description="The year the projects start; null: no start date")
@@ -263,7 +263,7 @@ class TotalOut(Schema):
     not_converted: int = Field(description="Projects with an amount in a currency without rate")
 
 
-class RateOut(Schema):
+class ExchangeRateOut(Schema):
     currency: str
     usd_per_unit: Decimal
     date: date
@@ -274,10 +274,10 @@ class RateOut(Schema):
 class FundingTotalsOut(Schema):
     currency: Literal["USD"]
     note: str
-    rates: list[RateOut]
-    by_mechanism: list[TotalOut]
-    by_member_state: list[TotalOut]
-    by_section: list[TotalOut]
+    rates: list[ExchangeRateOut]
+    by_mechanism: list[FundingTotalOut]
+    by_member_state: list[FundingTotalOut]
+    by_section: list[FundingTotalOut]
 
 
 @funding_router.get(
