@@ -28,6 +28,7 @@ urlpatterns = [
     path("calendar/", include("pantau.reporting.urls_calendar")),
     path("treatment/", include("pantau.treatment.urls")),
     path("programmes/", include("pantau.programmes.urls")),
+    path("cooperation/", include("pantau.cooperation.urls")),
     path("admin/", admin.site.urls),
 ]
 

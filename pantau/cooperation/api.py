@@ -252,3 +252,54 @@ def create_project(request, payload: ProjectIn):
     except ValueError as exc:
         return Status(400, {"detail": str(exc)})
     return Status(201, project_out(project))
+
+
+class FundingTotalOut(Schema):
+    key: str
+    label: str
+    year: int | None = Field(description="The year the projects start; null: no start date")
+    usd: Decimal = Field(description="Sum of the converted amounts, in US dollars")
+    projects: int
+    not_converted: int = Field(description="Projects with an amount in a currency without rate")
+
+
+class ExchangeRateOut(Schema):
+    currency: str
+    usd_per_unit: Decimal
+    date: date
+    source: str
+    is_demo: bool
+
+
+class FundingTotalsOut(Schema):
+    currency: Literal["USD"]
+    note: str
+    rates: list[ExchangeRateOut]
+    by_mechanism: list[FundingTotalOut]
+    by_member_state: list[FundingTotalOut]
+    by_section: list[FundingTotalOut]
+
+
+@funding_router.get(
+    "totals",
+    response={200: FundingTotalsOut, 401: Error},
+    auth=authenticated,
+    summary="Funding totals per mechanism, Member State and Work Plan section, per year, in USD",
+    description="Of the funded projects the caller may see, summed in the database in US "
+    "dollars with the newest rate of each currency (listed with its date). A project counts "
+    "in full for each of its implementers and each section it serves.",
+)
+def funding_totals(request):
+    from dataclasses import asdict
+
+    from . import totals
+
+    return {
+        "currency": "USD",
+        "note": "Converted with the newest rate of each currency listed in `rates`; a project "
+        "counts in full for each implementer and each section it serves",
+        "rates": [asdict(r) for r in totals.rates_used(request.user)],
+        "by_mechanism": [asdict(r) for r in totals.by_mechanism(request.user)],
+        "by_member_state": [asdict(r) for r in totals.by_member_state(request.user)],
+        "by_section": [asdict(r) for r in totals.by_section(request.user)],
+    }

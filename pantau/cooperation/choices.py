@@ -17,3 +17,10 @@ class ProjectStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     ONGOING = "ongoing", _("Ongoing")
     COMPLETED = "completed", _("Completed")
+
+
+class DocumentKind(models.TextChoices):
+    AGENDA = "agenda", _("Agenda")
+    REPORT = "report", _("Report")
+    PARTICIPANTS = "participants", _("List of participants")
+    OTHER = "other", _("Other document")

@@ -1,10 +1,11 @@
 """Cooperation as evidence of the Work Plan: events (meetings, trainings, dialogues, joint
 operations, UN forums) and the funding mechanisms and projects that pay for activities."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import EventKind, ProjectStatus
+from .choices import DocumentKind, EventKind, ProjectStatus
 from .permissions import visible_event_filter, visible_project_filter
 
 
@@ -129,3 +130,46 @@ class FundingProject(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventDocument(models.Model):
+    """A document of an event (agenda, report, list of participants), uploaded as a file and
+    served only to those who may see the event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    title = models.CharField(max_length=300)
+    file = models.FileField(upload_to="events/%Y/")
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class ExchangeRate(models.Model):
+    """How many US dollars one unit of `currency` was worth on `date` (the funding totals are
+    summed in USD with the rate and its date stated). Demo rates are illustrative."""
+
+    currency = models.CharField(max_length=3, help_text=_("ISO 4217, e.g. JPY"))
+    date = models.DateField()
+    usd_per_unit = models.DecimalField(max_digits=18, decimal_places=10)
+    source = models.CharField(max_length=200, blank=True)
+    is_demo = models.BooleanField(default=False, help_text=_("Illustrative demo data"))
+
+    class Meta:
+        ordering = ["currency", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "date"], name="exchange_rate_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(usd_per_unit__gt=0), name="exchange_rate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.usd_per_unit} USD on {self.date.isoformat()}"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pantau.accounts.models import User
 from pantau.audit.services import record, snapshot
 from pantau.core.actors import Actor
 from pantau.core.exceptions import ConflictError, PermissionDenied
@@ -15,8 +16,15 @@ from pantau.members.models import MemberState, Partner
 from pantau.workplan.models import Activity
 
 from . import permissions
-from .choices import EventKind, ProjectStatus
-from .models import Event, EventParticipants, FundingMechanism, FundingProject
+from .choices import DocumentKind, EventKind, ProjectStatus
+from .models import (
+    Event,
+    EventDocument,
+    EventParticipants,
+    ExchangeRate,
+    FundingMechanism,
+    FundingProject,
+)
 
 EVENT_FIELDS = (
     "kind",
@@ -253,3 +261,73 @@ def create_project(
         after=snapshot(project) | {"implementers": sorted(implementers), "activities": activities},
     )
     return project
+
+
+@transaction.atomic
+def add_event_document(
+    *, acting_user: Actor, event: Event, kind: str, file, title: str = ""
+) -> EventDocument:
+    """Attach an agenda, report or list of participants (a file) to an event."""
+    current = Event.objects.select_related("organiser").get(pk=event.pk)
+    if not permissions.can_edit_event(acting_user, current):
+        raise PermissionDenied(_("You may add documents only to your own Member State's events"))
+    if kind not in DocumentKind.values:
+        raise ValueError(_("Unknown kind of document: %(kind)s") % {"kind": kind})
+    if not file:
+        raise ValueError(_("file: choose a file to upload"))
+    document = EventDocument(
+        event=current,
+        kind=kind,
+        title=title.strip() or file.name,
+        uploaded_at=timezone.now(),
+        uploaded_by=acting_user if isinstance(acting_user, User) else None,
+    )
+    document.file.save(file.name, file, save=False)
+    document.save()
+    record(
+        actor=acting_user,
+        action="cooperation.event.document.add",
+        obj=document,
+        member_state=current.organiser.code if current.organiser else "",
+        after={
+            "event": current.pk,
+            "kind": kind,
+            "title": document.title,
+            "file": document.file.name,
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def set_exchange_rate(
+    *,
+    acting_user: Actor,
+    currency: str,
+    date: datetime.date,
+    usd_per_unit: Decimal,
+    source: str = "",
+    is_demo: bool = False,
+    system: bool = False,
+) -> ExchangeRate:
+    """Record (or correct) the USD value of one unit of `currency` on `date`."""
+    if not system and not permissions.can_add_mechanism(acting_user):
+        raise PermissionDenied(_("Only the ASEAN Secretariat records exchange rates"))
+    if usd_per_unit <= 0:
+        raise ValueError(_("An exchange rate is positive"))
+    currency = currency.upper()
+    current = ExchangeRate.objects.filter(currency=currency, date=date).first()
+    before = {"usd_per_unit": current.usd_per_unit, "source": current.source} if current else None
+    rate, _created = ExchangeRate.objects.update_or_create(
+        currency=currency,
+        date=date,
+        defaults={"usd_per_unit": usd_per_unit, "source": source, "is_demo": is_demo},
+    )
+    record(
+        actor=acting_user,
+        action="cooperation.exchange_rate.set",
+        obj=rate,
+        before=before,
+        after={"currency": currency, "date": date, "usd_per_unit": usd_per_unit, "source": source},
+    )
+    return rate

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, views_events
 
 app_name = "portal"
 
@@ -21,5 +21,6 @@ urlpatterns = [
         views.programmes_download,
         name="programmes-download",
     ),
+    path("events/", views_events.events, name="events"),
     re_path(r"^(?P<code>[A-Z]{2})/$", views.country, name="country"),
 ]

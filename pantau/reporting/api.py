@@ -6,12 +6,14 @@ may not see answers 404 exactly like a report that does not exist. Writes go thr
 `services`, which enforce who may do what (403) and when (409)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import field_validator
 
@@ -24,11 +26,15 @@ from pantau.workplan.models import Activity, WorkPlan
 from . import permissions, services
 from .calendar import (
     active_calendar_token,
+    calendar_deadlines,
     calendar_url,
     issue_calendar_token,
+    late_reports,
     revoke_calendar_token,
+    set_deadline,
 )
 from .choices import ImplementationStatus
+from .cooperation_evidence import EvidenceCount, linked, linked_by_entry
 from .models import ActivityStatus, CountryReport, ReportingCycle
 from .querysets import STATUS_ORDER, get_report_or_404, regional_status
 
@@ -55,6 +61,43 @@ ActionValue = Literal[
 # --- Schemas ----------------------------------------------------------------------------------
 
 
+class EvidenceEventOut(Schema):
+    id: int
+    kind: str
+    title: str
+    start_date: date
+    end_date: date
+    organiser: str | None = Field(description="A Member State's code; null: the Secretariat")
+    participants: int = Field(description="People who took part, all Member States")
+    url: str
+
+
+class EvidenceProjectOut(Schema):
+    id: int
+    title: str
+    mechanism: str
+    amount: Decimal | None
+    currency: str
+    status: str
+
+
+class CooperationEvidenceOut(Schema):
+    events: list[EvidenceEventOut]
+    projects: list[EvidenceProjectOut]
+    summary: str = Field(
+        description='e.g. "3 trainings, 214 participants, 2 funded projects"; of the linked '
+        "events and projects the caller may see"
+    )
+
+
+class EvidenceLinkIn(Schema):
+    events: list[int] = Field(default=[], description="Ids of events (GET /api/v1/events/)")
+    projects: list[int] = Field(
+        default=[], description="Ids of funded projects (GET /api/v1/funding/projects/)"
+    )
+    unlink: bool = Field(default=False, description="true: remove these links instead")
+
+
 class EntryOut(Schema):
     activity: str
     status: str = Field(description="One of the ImplementationStatus values, or '' when empty")
@@ -67,6 +110,9 @@ class EntryOut(Schema):
     version: int = Field(description="The entry's ETag: send it back as If-Match to save")
     updated_at: datetime | None
     url: str
+    evidence: CooperationEvidenceOut = Field(
+        description="The events and funded projects linked to the entry as its evidence"
+    )
 
 
 class EntryIn(Schema):
@@ -188,9 +234,47 @@ def _report_url(report: CountryReport) -> str:
     return f"{url}?version={report.version}"
 
 
-def _entry_out(report: CountryReport, entry: ActivityStatus) -> dict:
-    code = entry.activity.code
+def _evidence_out(events: list, projects: list) -> dict:
+    count = EvidenceCount(projects=len(projects))
+    for e in events:
+        count.events_by_kind[e.kind] = count.events_by_kind.get(e.kind, 0) + 1
+        count.participants += e.n_participants or 0
     return {
+        "events": [
+            {
+                "id": e.pk,
+                "kind": e.kind,
+                "title": e.title,
+                "start_date": e.start_date,
+                "end_date": e.end_date,
+                "organiser": e.organiser.code if e.organiser else None,
+                "participants": e.n_participants or 0,
+                "url": reverse("api-v1:event", kwargs={"event_id": e.pk}),
+            }
+            for e in events
+        ],
+        "projects": [
+            {
+                "id": p.pk,
+                "title": p.title,
+                "mechanism": p.mechanism.code,
+                "amount": p.amount,
+                "currency": p.currency,
+                "status": p.status,
+            }
+            for p in projects
+        ],
+        "summary": str(count),
+    }
+
+
+def _entry_out(
+    report: CountryReport, entry: ActivityStatus, evidence: tuple[list, list] | None = None
+) -> dict:
+    code = entry.activity.code
+    events, projects = evidence if evidence is not None else ([], [])
+    return {
+        "evidence": _evidence_out(events, projects),
         "activity": code,
         "status": entry.status,
         "status_label": str(ImplementationStatus(entry.status).label) if entry.status else "",
@@ -231,6 +315,7 @@ def _summary_out(report: CountryReport, filled: int, total: int) -> dict:
 
 def _report_out(request: HttpRequest, report: CountryReport) -> dict:
     entries = list(report.entries.select_related("activity"))
+    events, projects = linked_by_entry(request.user, [e.pk for e in entries])
     return {
         **_summary_out(report, sum(1 for e in entries if e.status), len(entries)),
         "lock_version": report.lock_version,
@@ -252,7 +337,9 @@ def _report_out(request: HttpRequest, report: CountryReport) -> dict:
             }
             for t in report.transitions.all()
         ],
-        "entries": [_entry_out(report, e) for e in entries],
+        "entries": [
+            _entry_out(report, e, (events.get(e.pk, []), projects.get(e.pk, []))) for e in entries
+        ],
     }
 
 
@@ -329,7 +416,42 @@ def get_entry(
     report = get_report_or_404(request.user, ref_area, year, version)
     entry = _entry_or_404(report, activity_code)
     response.headers["ETag"] = etag(entry.version)
-    return _entry_out(report, entry)
+    return _entry_out(report, entry, linked(request.user, entry))
+
+
+@router.post(
+    "{ref_area}/{year}/entries/{activity_code}/evidence",
+    response={200: EntryOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    auth=authenticated,
+    summary="Link (or unlink) events and funded projects as an entry's evidence",
+    description="The country's focal points and approver, while the report is a draft. Ids "
+    "of events or projects you may not see are refused like unknown ones (400, nothing "
+    "linked); 403 when you may see the report but not fill it; 409 when the report is no "
+    "longer a draft; 404 for reports you may not see.",
+)
+def post_entry_evidence(
+    request: HttpRequest,
+    ref_area: str,
+    year: int,
+    activity_code: str,
+    payload: EvidenceLinkIn,
+    version: int | None = REPORT_VERSION,
+):
+    report = get_report_or_404(request.user, ref_area, year, version)
+    entry = _entry_or_404(report, activity_code)
+    try:
+        services.link_cooperation_evidence(
+            acting_user=caller(request),
+            entry=entry,
+            events=payload.events,
+            projects=payload.projects,
+            unlink=payload.unlink,
+        )
+    except services.ReportLocked as exc:
+        return Status(409, {"detail": str(exc)})
+    except ValueError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(200, _entry_out(report, entry, linked(request.user, entry)))
 
 
 @router.put(
@@ -376,13 +498,19 @@ def put_entry(
         )
     except ConflictError as exc:
         response.headers["ETag"] = etag(exc.current.version)
-        return Status(412, {"detail": str(exc), "current": _entry_out(report, exc.current)})
+        return Status(
+            412,
+            {
+                "detail": str(exc),
+                "current": _entry_out(report, exc.current, linked(request.user, exc.current)),
+            },
+        )
     except services.ReportLocked as exc:
         return Status(409, {"detail": str(exc)})
     except ValueError as exc:
         return Status(400, {"detail": str(exc)})
     response.headers["ETag"] = etag(entry.version)
-    return Status(200, _entry_out(report, entry))
+    return Status(200, _entry_out(report, entry, linked(request.user, entry)))
 
 
 @router.post(
@@ -527,3 +655,101 @@ def revoke_calendar(request):
     user = caller(request)
     revoke_calendar_token(acting_user=user, user=user)
     return {"calendar_url": None}
+
+
+# --- The reporting calendar's deadlines and who is late (issue 22) --------------------------
+
+deadlines_router = Router(tags=["Reporting calendar"], auth=authenticated)
+
+
+class DeadlineOut(Schema):
+    year: int
+    kind: Literal[
+        "template_opens", "submission_due", "validation_due", "asod_approval", "ammd_meeting"
+    ]
+    label: str
+    date: date
+    is_demo: bool
+
+
+class DeadlineIn(Schema):
+    date: date
+
+
+class LateOut(Schema):
+    ref_area: str
+    year: int
+    deadline: str = Field(description="The deadline's kind, e.g. submission_due")
+    deadline_date: date
+    status: str = Field(description="The report's status, still waiting")
+    waiting_on: Literal["member_state", "secretariat", "asod"]
+    days_late: int
+    is_demo: bool
+
+
+def _deadline_out(d) -> dict:
+    return {
+        "year": d.cycle.year,
+        "kind": d.kind,
+        "label": d.get_kind_display(),
+        "date": d.date,
+        "is_demo": d.cycle.is_demo,
+    }
+
+
+@deadlines_router.get(
+    "",
+    response={200: list[DeadlineOut], 401: Error},
+    summary="The reporting calendar's deadlines in the caller's scope",
+    description="Every cycle's for the Secretariat and ASOD; for focal points and approvers "
+    "those of the cycles their country reports in; none for anybody else.",
+)
+def list_deadlines(request, year: int | None = None):
+    found = calendar_deadlines(request.user)
+    return [_deadline_out(d) for d in found if year is None or d.cycle.year == year]
+
+
+@deadlines_router.get(
+    "late",
+    response={200: list[LateOut], 401: Error, 403: Error},
+    summary="Who is late for what, and by how many days (the Secretariat, ASOD)",
+    description="For every passed deadline that waits on somebody (country submission, "
+    "Secretariat validation, ASOD approval), the reports still waiting, most overdue first. "
+    "403 for anybody who does not follow every report.",
+)
+def list_late(request, year: int | None = None):
+    if not permissions.can_view_dashboard(request.user):
+        return Status(403, {"detail": "Only the Secretariat and ASOD follow who is late"})
+    return [
+        {
+            "ref_area": r.report.member_state.code,
+            "year": r.report.cycle.year,
+            "deadline": r.deadline.kind,
+            "deadline_date": r.deadline.date,
+            "status": r.report.status,
+            "waiting_on": r.waiting_on,
+            "days_late": r.days_late,
+            "is_demo": r.report.is_demo,
+        }
+        for r in late_reports(timezone.localdate(), year)
+    ]
+
+
+@deadlines_router.put(
+    "{year}/{kind}",
+    response={200: DeadlineOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    summary="Set (or move) one deadline of a cycle (the Secretariat)",
+    description="404 for a year without a reporting cycle; 400 for an unknown kind; 403 for "
+    "anybody but the Secretariat (nothing changed).",
+)
+def put_deadline(request, year: int, kind: str, payload: DeadlineIn):
+    cycle = ReportingCycle.objects.filter(year=year).first()
+    if cycle is None:
+        return Status(404, {"detail": f"No reporting cycle for {year}"})
+    try:
+        deadline = set_deadline(
+            acting_user=caller(request), cycle=cycle, kind=kind, date=payload.date
+        )
+    except ValueError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(200, _deadline_out(deadline))

@@ -3,11 +3,13 @@ user's iCalendar feed behind a secret, revocable address (`CalendarToken`)."""
 
 import datetime
 import secrets
+from dataclasses import dataclass
 from datetime import UTC
 
 import icalendar
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,8 @@ from django.utils.translation import gettext as _
 from pantau.accounts.models import User
 from pantau.accounts.permissions import member_states_for
 from pantau.audit.services import record
+from pantau.cooperation.models import Event
+from pantau.cooperation.permissions import own_states, sees_all_cooperation
 from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
 
@@ -165,4 +169,88 @@ def build_ics(user) -> bytes:
                 _("Not yet submitted: %(states)s") % {"states": ", ".join(late)},
             )
         cal.add_component(event)
+    for item in calendar_events(user):
+        vevent = icalendar.Event()
+        vevent.add("uid", f"event-{item.pk}@{host.lstrip('.') or 'pantau'}")
+        vevent.add("dtstamp", stamp)
+        vevent.add("dtstart", item.start_date)
+        vevent.add("dtend", item.end_date + datetime.timedelta(days=1))
+        vevent.add("summary", f"{item.get_kind_display()}: {item.title}")
+        place = (
+            _("Online")
+            if item.online
+            else ", ".join(str(p) for p in (item.city, item.country) if p)
+        )
+        if place:
+            vevent.add("location", place)
+        if item.is_demo:
+            vevent.add("description", _("Illustrative demo event"))
+        vevent.add("categories", ["cooperation"])
+        cal.add_component(vevent)
     return cal.to_ical()
+
+
+def calendar_events(user) -> list[Event]:
+    """The cooperation events that concern `user`: every event for the Secretariat and ASOD;
+    for national focal points and approvers those their states organise, host or take part
+    in (of the events they may see); none otherwise."""
+    if sees_all_cooperation(user):
+        return list(Event.objects.select_related("country").order_by("start_date", "id"))
+    states = own_states(user)
+    if not states:
+        return []
+    return list(
+        Event.objects.restrict(user)
+        .filter(
+            Q(organiser__code__in=states)
+            | Q(country__code__in=states)
+            | Q(participants__member_state__code__in=states)
+        )
+        .select_related("country")
+        .distinct()
+        .order_by("start_date", "id")
+    )
+
+
+# --- Who is late ------------------------------------------------------------------------------
+
+# For each deadline that waits on somebody: the report statuses still waiting after it, and who
+# they wait on. (The template opening and the AMMD meeting wait on nobody.)
+WAITING: dict[str, tuple[tuple[str, ...], str]] = {
+    DeadlineKind.SUBMISSION_DUE: ((ReportStatus.DRAFT,), "member_state"),
+    DeadlineKind.VALIDATION_DUE: ((ReportStatus.DRAFT, ReportStatus.SUBMITTED), "secretariat"),
+    DeadlineKind.ASOD_APPROVAL: (
+        (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.VALIDATED),
+        "asod",
+    ),
+}
+
+
+@dataclass
+class LateRow:
+    deadline: Deadline
+    report: CountryReport
+    days_late: int
+    waiting_on: str
+
+
+def late_reports(today: datetime.date, year: int | None = None) -> list[LateRow]:
+    """Every passed deadline with the first versions of the reports still waiting on it (a
+    correction is not late), the most overdue first. One query per passed deadline."""
+    deadlines = Deadline.objects.filter(date__lt=today, kind__in=list(WAITING)).select_related(
+        "cycle"
+    )
+    if year is not None:
+        deadlines = deadlines.filter(cycle__year=year)
+    rows = []
+    for deadline in deadlines.order_by("date", "kind"):
+        statuses, waiting_on = WAITING[deadline.kind]
+        reports = (
+            deadline.cycle.reports.newest_versions()
+            .filter(previous__isnull=True, status__in=statuses)
+            .select_related("member_state", "cycle")
+            .order_by("member_state__name")
+        )
+        rows += [LateRow(deadline, r, (today - deadline.date).days, waiting_on) for r in reports]
+    rows.sort(key=lambda r: (-r.days_late, r.report.member_state.name))
+    return rows

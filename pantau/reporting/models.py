@@ -141,6 +141,12 @@ class ActivityStatus(models.Model):
     period_end = models.DateField(null=True, blank=True)
     # Optimistic concurrency: sent as the ETag; a save names the version it started from.
     version = models.PositiveIntegerField(default=1)
+    # The cooperation behind the status (issue 22): events and funded projects serving this
+    # activity, linked through `services.link_cooperation_evidence`.
+    events = models.ManyToManyField("cooperation.Event", blank=True, related_name="report_entries")
+    projects = models.ManyToManyField(
+        "cooperation.FundingProject", blank=True, related_name="report_entries"
+    )
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

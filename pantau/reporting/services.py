@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pantau.accounts.models import User
 from pantau.audit.services import record
+from pantau.cooperation.models import Event, FundingProject
 from pantau.core.actors import Actor
 from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.members.models import MemberState
@@ -498,3 +499,66 @@ def remove_evidence(*, acting_user: Actor, evidence: Evidence) -> None:
         },
     )
     evidence.delete()
+
+
+# --- Cooperation as evidence (issue 22) -------------------------------------------------------
+
+
+def _linked_ids(entry: ActivityStatus) -> dict[str, list[int]]:
+    return {
+        "events": sorted(entry.events.values_list("pk", flat=True)),
+        "projects": sorted(entry.projects.values_list("pk", flat=True)),
+    }
+
+
+@transaction.atomic
+def link_cooperation_evidence(
+    *,
+    acting_user: User,
+    entry: ActivityStatus,
+    events: list[int] | tuple[int, ...] = (),
+    projects: list[int] | tuple[int, ...] = (),
+    unlink: bool = False,
+) -> ActivityStatus:
+    """Link (or with `unlink`, unlink) events and funded projects to an entry as the evidence
+    behind its status. Only the country's focal points and approvers, while the report is a
+    draft, and only events and projects they may see (`restrict`); an id they may not see is
+    refused like one that does not exist, and nothing is changed."""
+    report = _locked_report(entry.report_id)
+    if not permissions.is_national_reporter(acting_user, report):
+        raise PermissionDenied("Only the country's focal points and approver link evidence")
+    if not report.is_editable:
+        raise ReportLocked(
+            f"{report} is {report.get_status_display().lower()}: its evidence is read-only"
+        )
+    if not events and not projects:
+        raise ValueError("events, projects: name at least one event or funded project")
+    found_events = list(Event.objects.restrict(acting_user).filter(pk__in=set(events)))
+    found_projects = list(FundingProject.objects.restrict(acting_user).filter(pk__in=set(projects)))
+    problems = []
+    missing = sorted(set(events) - {e.pk for e in found_events})
+    if missing:
+        problems.append(f"events: no such event you may see: {', '.join(map(str, missing))}")
+    missing = sorted(set(projects) - {p.pk for p in found_projects})
+    if missing:
+        problems.append(f"projects: no such project you may see: {', '.join(map(str, missing))}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    before = _linked_ids(entry)
+    if unlink:
+        entry.events.remove(*found_events)
+        entry.projects.remove(*found_projects)
+    else:
+        entry.events.add(*found_events)
+        entry.projects.add(*found_projects)
+    after = _linked_ids(entry)
+    if after != before:
+        record(
+            actor=acting_user,
+            action="reporting.entry.cooperation." + ("unlink" if unlink else "link"),
+            obj=entry,
+            member_state=report.member_state.code,
+            before={"activity": entry.activity.code, **before},
+            after={"activity": entry.activity.code, **after},
+        )
+    return entry

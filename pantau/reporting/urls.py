@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_whole
+from . import views, views_deadlines, views_whole
 
 app_name = "reporting"
 
@@ -8,6 +8,7 @@ report = "<str:ref_area>/<int:year>/"
 urlpatterns = [
     path("", views.report_index, name="index"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("deadlines/", views_deadlines.deadlines, name="deadlines"),
     path("cycles/open/", views.cycle_open, name="cycle-open"),
     path(report, views.report_detail, name="report"),
     path(report + "section/<str:numeral>/", views.report_section, name="section"),
@@ -22,6 +23,11 @@ urlpatterns = [
         report + "entries/<str:code>/evidence/<int:pk>/remove/",
         views.evidence_remove,
         name="evidence-remove",
+    ),
+    path(
+        report + "entries/<str:code>/cooperation/",
+        views.entry_cooperation,
+        name="entry-cooperation",
     ),
     path(report + "transition/", views.report_transition, name="transition"),
     path(

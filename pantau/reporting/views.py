@@ -16,7 +16,7 @@ from pantau.core.exceptions import ConflictError, PermissionDenied
 from pantau.workplan.models import Activity, WorkPlan
 from pantau.workplan.querysets import plan_outline
 
-from . import permissions, services
+from . import cooperation_evidence, permissions, services
 from .choices import RETURNS, SIGNING, WORKFLOW, ImplementationStatus, ReportStatus, Transition
 from .forms import CommentForm, CycleForm, EntryForm, EvidenceForm, TransitionForm
 from .models import ActivityStatus, CountryReport, ReportingCycle
@@ -124,8 +124,40 @@ def report_detail(request, ref_area: str, year: int):
     )
 
 
-def _entry_context(request, report, entry, form=None, conflict=None, saved=False, comments=None):
+def _cooperation(request, report, entries: list[ActivityStatus], editable: bool) -> dict:
+    """Per entry id: its linked events and projects and, for who may edit, the suggestions
+    (events and projects recorded for that activity, country and year, not yet linked)."""
+    events, projects = cooperation_evidence.linked_by_entry(request.user, [e.pk for e in entries])
+    if editable:
+        suggested_events, suggested_projects = cooperation_evidence.suggestions(
+            request.user, report, [e.activity_id for e in entries]
+        )
+    else:
+        suggested_events, suggested_projects = {}, {}
+    out = {}
+    for e in entries:
+        linked_events, linked_projects = events.get(e.pk, []), projects.get(e.pk, [])
+        event_ids = {x.pk for x in linked_events}
+        project_ids = {x.pk for x in linked_projects}
+        out[e.pk] = {
+            "events": linked_events,
+            "projects": linked_projects,
+            "suggested_events": [
+                x for x in suggested_events.get(e.activity_id, []) if x.pk not in event_ids
+            ],
+            "suggested_projects": [
+                x for x in suggested_projects.get(e.activity_id, []) if x.pk not in project_ids
+            ],
+        }
+    return out
+
+
+def _entry_context(
+    request, report, entry, form=None, conflict=None, saved=False, comments=None, coop=None
+):
     editable = permissions.can_edit_report(request.user, report)
+    if coop is None:
+        coop = _cooperation(request, report, [entry], editable)[entry.pk]
     if form is None:
         form = EntryForm(instance=entry, prefix=f"e{entry.pk}", initial={"version": entry.version})
     return {
@@ -137,6 +169,7 @@ def _entry_context(request, report, entry, form=None, conflict=None, saved=False
         "conflict": conflict,
         "saved": saved,
         "evidence": list(entry.evidence.all()),
+        "coop": coop,
         "comments": comments
         if comments is not None
         else list(report.comments.filter(activity=entry.activity_id).select_related("author")),
@@ -156,13 +189,22 @@ def report_section(request, ref_area: str, year: int, numeral: str):
         for e in report.entries.select_related("activity").prefetch_related("evidence")
     }
     report_comments = list(report.comments.filter(activity__isnull=False).select_related("author"))
+    section_entries = [
+        entries[leaf.pk]
+        for component in node.components
+        for anode in component.activities
+        for leaf in anode.reportable
+    ]
+    coop = _cooperation(
+        request, report, section_entries, permissions.can_edit_report(request.user, report)
+    )
     rows = []
     for component in node.components:
         for anode in component.activities:
             for leaf in anode.reportable:
                 entry = entries[leaf.pk]
                 comments = [c for c in report_comments if c.activity_id == leaf.pk]
-                ctx = _entry_context(request, report, entry, comments=comments)
+                ctx = _entry_context(request, report, entry, comments=comments, coop=coop[entry.pk])
                 rows.append(
                     {
                         "component": component,
@@ -393,6 +435,31 @@ def evidence_add(request, ref_area: str, year: int, code: str):
         messages.error(
             request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
         )
+    numeral = entry.activity.component.section.numeral
+    return redirect(report_url(report, "reporting:section", numeral=numeral) + f"#entry-{code}")
+
+
+@login_required
+@require_POST
+def entry_cooperation(request, ref_area: str, year: int, code: str):
+    """Link (or with `unlink`, unlink) one event or funded project to an entry."""
+    report = get_report_or_404(request.user, ref_area, year, _version(request))
+    entry = get_object_or_404(
+        ActivityStatus.objects.select_related("activity__component__section"),
+        report=report,
+        activity__code=code,
+    )
+    event, project = request.POST.get("event", ""), request.POST.get("project", "")
+    try:
+        services.link_cooperation_evidence(
+            acting_user=request.user,
+            entry=entry,
+            events=[int(event)] if event.isdigit() else [],
+            projects=[int(project)] if project.isdigit() else [],
+            unlink=bool(request.POST.get("unlink")),
+        )
+    except (ValueError, services.ReportLocked) as exc:
+        messages.error(request, str(exc))
     numeral = entry.activity.component.section.numeral
     return redirect(report_url(report, "reporting:section", numeral=numeral) + f"#entry-{code}")
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pantau.workplan.querysets import plan_outline
 
 from .choices import APPROVED_STATUSES
+from .cooperation_evidence import EvidenceCount, evidence_counts
 from .models import ActivityStatus, CountryReport
 from .querysets import get_report_or_404
 from .services import ENTRY_FIELDS
@@ -28,6 +29,8 @@ class WholeRow:
     comments: list
     changed: list[str] = field(default_factory=list)
     before: ActivityStatus | None = None
+    # The linked events and projects the viewer may see, counted (issue 22).
+    cooperation: EvidenceCount | None = None
 
 
 def baseline(user, report: CountryReport) -> CountryReport | None:
@@ -55,6 +58,7 @@ def whole_rows(user, report: CountryReport) -> tuple[list[dict], CountryReport |
         e.activity_id: e
         for e in report.entries.select_related("activity").prefetch_related("evidence")
     }
+    counts = evidence_counts(user, [e.pk for e in entries.values()])
     compared = baseline(user, report)
     before = {e.activity_id: e for e in compared.entries.all()} if compared is not None else {}
     comments: dict[int | None, list] = {}
@@ -83,6 +87,7 @@ def whole_rows(user, report: CountryReport) -> tuple[list[dict], CountryReport |
                             comments=comments.get(leaf.pk, []),
                             changed=changed,
                             before=old,
+                            cooperation=counts.get(entry.pk),
                         )
                     )
         sections.append(

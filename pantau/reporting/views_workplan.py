@@ -8,6 +8,7 @@ from pantau.workplan.models import Activity, WorkPlan
 from pantau.workplan.querysets import plan_outline
 
 from .choices import ImplementationStatus
+from .cooperation_evidence import evidence_counts
 from .models import CountryReport, ReportingCycle
 from .querysets import country_statuses, regional_status, status_matrix
 
@@ -17,7 +18,10 @@ def activity_status(request, code: str, year: int, activity: str):
     item = get_object_or_404(Activity, plan=plan, code=activity, is_reportable=True)
     if not plan.covers(year):
         raise Http404("Year outside the plan")
-    entries = country_statuses(request.user, plan, year, activity)
+    entries = list(country_statuses(request.user, plan, year, activity))
+    counts = evidence_counts(request.user, [e.pk for e in entries])
+    for e in entries:
+        e.cooperation = counts.get(e.pk)
     return render(
         request,
         "reporting/activity_status.html",

@@ -52,7 +52,7 @@ def _mount() -> None:
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
     from pantau.programmes.api import programmes_router, services_router
-    from pantau.reporting.api import calendar_router, workplan_status_router
+    from pantau.reporting.api import calendar_router, deadlines_router, workplan_status_router
     from pantau.reporting.api import router as reports_router
     from pantau.reviews.api import router as reviews_router
     from pantau.statistics.exchange.api import router as data_router
@@ -74,6 +74,7 @@ def _mount() -> None:
     api.add_router("/calendar", calendar_router)
     api.add_router("/events/", events_router)
     api.add_router("/funding/", funding_router)
+    api.add_router("/deadlines/", deadlines_router)
     api.add_router("/treatment/", treatment_router)
     api.add_router("/programmes/", programmes_router)
     api.add_router("/programme-services/", services_router)

@@ -465,9 +465,10 @@ def test_query_counts_are_fixed(api_client, people, cycle, django_assert_max_num
     # Token lookup and its timestamp, the caller's roles, then the data.
     with django_assert_max_num_queries(5):
         assert len(api_client.get("/api/v1/reports/", headers=auth).json()) == 10
-    with django_assert_max_num_queries(7):
+    # The report and an entry read their linked events and funded projects (two queries).
+    with django_assert_max_num_queries(8):
         assert len(api_client.get(REPORT, headers=auth).json()["entries"]) == 81
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         api_client.get(ENTRY, headers=auth)
     with django_assert_max_num_queries(6):
         api_client.get(f"/api/v1/workplans/2016-2025/status?year={YEAR}")

@@ -84,3 +84,46 @@ def test_anonymous_callers_get_no_address(client, deadlines):
     assert client.get("/api/v1/calendar").status_code == 401
     assert client.post("/api/v1/calendar").status_code == 401
     assert not CalendarToken.objects.exists()
+
+
+def test_the_feed_holds_the_cooperation_events_that_concern_the_user(api_client, people, deadlines):
+    from pantau.cooperation import services as coop
+    from pantau.core.actors import SETUP
+
+    def event(title, organiser, participants=(), public=False):
+        return coop.create_event(
+            acting_user=SETUP,
+            system=True,
+            organiser=organiser,
+            activities=["4.a"],
+            kind="training",
+            title=title,
+            start_date=datetime.date(2025, 6, 2),
+            end_date=datetime.date(2025, 6, 4),
+            city="Vientiane",
+            country="LA",
+            participants=[{"member_state": s, "female": 1, "male": 1} for s in participants],
+            is_public=public,
+        )
+
+    event("Thai training", "TH")
+    event("Lao training with Thais", "LA", participants=["TH"], public=True)
+    event("Malaysian training", "MY")
+    event("Public Malaysian seminar", "MY", public=True)
+    cal = read_feed(api_client, feed_url(api_client, people.th_focal))
+    summaries = sorted(
+        str(e["summary"])
+        for e in cal.walk("VEVENT")
+        if "cooperation" in str(e.get("categories").to_ical() if e.get("categories") else "")
+    )
+    assert summaries == ["Training: Lao training with Thais", "Training: Thai training"]
+    thai = next(e for e in cal.walk("VEVENT") if str(e["summary"]) == "Training: Thai training")
+    assert thai.decoded("dtstart") == datetime.date(2025, 6, 2)
+    assert thai.decoded("dtend") == datetime.date(2025, 6, 5)
+    assert str(thai["location"]) == "Vientiane, Lao PDR"
+    # The Secretariat's feed holds all four; a Malaysian focal point's not the Thai one.
+    everything = read_feed(api_client, feed_url(api_client, people.secretariat))
+    assert sum(1 for e in everything.walk("VEVENT") if str(e["uid"]).startswith("event-")) == 4
+    malaysian = read_feed(api_client, feed_url(api_client, people.my_focal))
+    titles = {str(e["summary"]) for e in malaysian.walk("VEVENT")}
+    assert "Training: Thai training" not in titles and "Training: Malaysian training" in titles

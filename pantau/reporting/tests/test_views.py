@@ -11,6 +11,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from pantau.audit.models import AuditEvent
+from pantau.cooperation import services as coop
+from pantau.core.actors import SETUP
 from pantau.core.tests.pages import comparable_page
 from pantau.reporting import services
 from pantau.reporting.choices import ReportStatus
@@ -141,6 +143,7 @@ def test_report_pages_query_count_does_not_grow_with_entries(
     report = factories.fill(
         factories.report_of("TH", 2024), dict.fromkeys(SECTION_IV_CODES, "in_progress")
     )
+    coop.seed_funding_mechanisms(acting_user=SETUP)
     for code in SECTION_IV_CODES:
         entry = factories.entry_of(report, code)
         services.add_evidence(
@@ -150,9 +153,33 @@ def test_report_pages_query_count_does_not_grow_with_entries(
             acting_user=people.secretariat, report=report, body=code, activity=entry.activity
         )
         services.add_comment(acting_user=people.secretariat, report=report, body=f"On {code}")
+        # An event and a funded project per entry, linked: their reads do not grow either.
+        training = coop.create_event(
+            acting_user=SETUP,
+            system=True,
+            organiser="TH",
+            activities=[code],
+            kind="training",
+            title=f"Training {code}",
+            start_date=datetime.date(2024, 5, 6),
+            end_date=datetime.date(2024, 5, 7),
+            participants=[{"member_state": "TH", "female": 3, "male": 4}],
+        )
+        funded = coop.create_project(
+            acting_user=SETUP,
+            system=True,
+            title=f"Project {code}",
+            mechanism="jaif-2",
+            implementers=["TH"],
+            activities=[code],
+        )
+        services.link_cooperation_evidence(
+            acting_user=people.th_focal, entry=entry, events=[training.pk], projects=[funded.pk]
+        )
     login(client, people.th_focal)
 
-    with django_assert_max_num_queries(14):
+    # + 4 queries: the linked events and projects, and the suggestions (issue 22).
+    with django_assert_max_num_queries(18):
         section = client.get(SECTION_IV)
     with django_assert_max_num_queries(17):
         detail = client.get(REPORT)

@@ -110,6 +110,7 @@ PUBLIC_PAGES = {
     "portal:workplan",
     "portal:programmes",  # published programmes and services only, for everybody
     "portal:programmes-download",
+    "portal:events",  # the events marked public only, for everybody
     "clearinghouse:browse",  # published items only, for anonymous
     "clearinghouse:detail",  # the sample is a submitted item: 404 for the public
     "clearinghouse:file",
@@ -219,6 +220,19 @@ WRITES: set[tuple[str, str]] = {
     # Cooperation: the Secretariat records events and projects for any organiser.
     ("POST /api/v1/events/", "secretariat"),
     ("POST /api/v1/funding/projects/", "secretariat"),
+    # Cooperation pages (#22): record an event for one's own state (an empty form is 400),
+    # edit and document Thailand's sample event; link evidence to Thailand's draft report.
+    *(("cooperation:event-create", p) for p in ("my-focal", "my-approver", "th-focal")),
+    ("cooperation:event-create", "secretariat"),
+    ("cooperation:event-edit", "th-focal"),
+    ("cooperation:event-edit", "secretariat"),
+    ("cooperation:document-add", "th-focal"),
+    ("cooperation:document-add", "secretariat"),
+    ("reporting:entry-cooperation", "th-focal"),
+    ("POST /api/v1/reports/{ref_area}/{year}/entries/{activity_code}/evidence", "th-focal"),
+    # The reporting calendar (#22): the Secretariat sets deadlines.
+    ("reporting:deadlines", "secretariat"),
+    ("PUT /api/v1/deadlines/{year}/{kind}", "secretariat"),
     # One's own calendar feed address: issue and revoke it.
     *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
     *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
@@ -367,6 +381,24 @@ def make_world(make_user, users: dict, tmp_path) -> World:
         groups=["youth"],
     )
 
+    from pantau.cooperation import services as cooperation
+
+    event = cooperation.create_event(
+        acting_user=th_focal,
+        organiser="TH",
+        activities=[ACTIVITY],
+        kind="training",
+        title="Illustrative walk training",
+        start_date=datetime.date(YEAR, 2, 3),
+        end_date=datetime.date(YEAR, 2, 4),
+    )
+    event_document = cooperation.add_event_document(
+        acting_user=th_focal,
+        event=event,
+        kind="agenda",
+        file=SimpleUploadedFile("walk-agenda.pdf", b"%PDF-1.4 walk"),
+    )
+
     return World(
         values={
             # Generic: a parameter of this name anywhere.
@@ -449,6 +481,9 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("portal:programmes-download", "suffix"): "xlsx",
             ("/api/v1/programmes/*", "programme_id"): str(programme.pk),
             ("/api/v1/programme-services/*", "service_id"): str(programme_service.pk),
+            ("cooperation:*", "pk"): str(event.pk),
+            ("cooperation:document", "doc"): str(event_document.pk),
+            ("/api/v1/deadlines/*", "kind"): "submission_due",
             ("/api/v1/events/*", "event_id"): "1",
             ("/api/v1/treatment/*", "id"): "1",  # no persona is a centre's staff: 404 for all
             ("/api/v1/treatment/*", "REF_AREA"): "TH",

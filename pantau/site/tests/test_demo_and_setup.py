@@ -102,6 +102,19 @@ def test_demo_load_creates_an_account_for_every_role_and_state(client):
         assert after.status_code == 200, path
         assert BANNER in after.text, path
     assert client.login(username="th.focal", password=DEMO_PASSWORD)
+    # Cooperation (#22): illustrative events and projects serving several activities, some
+    # linked as evidence to the 2025 drafts.
+    from pantau.cooperation.models import Event, FundingProject
+
+    assert (
+        Event.objects.count()
+        == Event.objects.filter(is_demo=True, title__startswith="Illustrative").count()
+        >= 5
+    )
+    assert FundingProject.objects.filter(is_demo=True).count() >= 3
+    assert Event.objects.values("activities").distinct().count() >= 5
+    assert CountryReport.objects.filter(cycle__year=2025, entries__events__isnull=False).exists()
+    assert "Demo cooperation:" in output
 
 
 def test_demo_load_twice_changes_nothing(make_user):

@@ -47,6 +47,14 @@ class Command(BaseCommand):
 
             entries = load_programmes_demo()
             self.stdout.write(f"Demo programmes: {entries} entries created (illustrative).")
+            from pantau.site.demo.cooperation import load_cooperation_demo
+
+            coop = load_cooperation_demo()
+            self.stdout.write(
+                f"Demo cooperation: {coop['events']} events, {coop['projects']} funded projects, "
+                f"{coop['rates']} exchange rates, {coop['links']} report entries linked "
+                "(illustrative)."
+            )
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")
