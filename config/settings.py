@@ -84,7 +84,7 @@ MIDDLEWARE = [
     # The services' errors that a view lets through become the site's error pages.
     "pantau.core.middleware.ServiceErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "pantau.core.middleware.LanguageMiddleware",  # LocaleMiddleware + the cookie everywhere
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

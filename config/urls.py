@@ -28,6 +28,7 @@ urlpatterns = [
     path("calendar/", include("pantau.reporting.urls_calendar")),
     path("treatment/", include("pantau.treatment.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
 ]
 
 # The public portal in every language: /portal/ in English, /id/portal/ in Bahasa Indonesia.
