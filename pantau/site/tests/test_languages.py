@@ -152,3 +152,95 @@ def test_signed_in_pages_honour_the_choice(indonesian, make_user):
     assert '<html lang="id">' in page and "Keluar" in page  # "Sign out"
     page = indonesian.get("/reporting/").content.decode()
     assert '<html lang="id">' in page and "Laporan negara" in page
+
+
+# --- Numbers: localised on pages, never in files or API answers -----------------------------
+
+
+@pytest.fixture
+def seizures(tmp_path):
+    from django.core.cache import cache
+
+    from pantau.statistics.tests.observations import import_rows, row
+
+    cache.clear()
+    import_rows(
+        None,
+        tmp_path,
+        [
+            row("TH", 2023, "DRUG_SEIZURE", "KG", 1000, DRUG="HEROIN"),
+            row("TH", 2024, "DRUG_SEIZURE", "KG", "1234567.5", DRUG="HEROIN"),
+            row("MY", 2024, "DRUG_SEIZURE", "KG", 10, DRUG="HEROIN"),
+        ],
+        publish=True,
+        source="National annual reports",
+    )
+
+
+def test_figures_in_the_readers_language():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from pantau.statistics.read.display import figure, figure_for_reader
+
+    year = Template("{{ year }}")
+    with translation.override("id"):
+        assert figure_for_reader(1234567.5) == "1.234.567,5"
+        assert intcomma(1234567) == "1.234.567"
+        assert year.render(Context({"year": 2025})) == "2025"  # no separator in a year
+        assert figure(1234567.5) == "1,234,567.5"  # figure() itself stays plain for forms
+    with translation.override("en"):
+        assert figure_for_reader(1234567.5) == "1,234,567.5"
+        assert intcomma(1234567) == "1,234,567"
+        assert year.render(Context({"year": 2025})) == "2025"
+
+
+@pytest.mark.django_db
+def test_pages_show_numbers_in_the_readers_language(client, seizures):
+    english = client.get("/statistics/indicators/DRUG_SEIZURE/").content.decode()
+    assert "1,234,567.5" in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    indonesian = client.get("/statistics/indicators/DRUG_SEIZURE/").content.decode()
+    assert '<html lang="id">' in indonesian
+    assert "1.234.567,5" in indonesian and "1,234,567.5" not in indonesian
+    portal = client.get("/id/portal/TH/").content.decode()
+    assert "1.234.567,5" in portal or "1.234.568" in portal
+
+
+@pytest.mark.django_db
+def test_downloads_and_the_api_never_localise_numbers(client, seizures, tmp_path):
+    import io
+    import json
+
+    import openpyxl
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    headers = {"accept-language": "id"}
+    csv = client.get("/id/portal/data/DRUG_SEIZURE.csv", headers=headers)
+    assert csv.status_code == 200
+    text = csv.content.decode()
+    assert "1234567.5" in text and "1.234.567" not in text and "1234567,5" not in text
+    sdmx_csv = client.get("/id/portal/data/DRUG_SEIZURE.sdmx.csv", headers=headers)
+    assert "1234567.5" in sdmx_csv.content.decode()
+    sdmx_ml = client.get("/id/portal/data/DRUG_SEIZURE.sdmx.xml", headers=headers)
+    assert 'OBS_VALUE="1234567.5"' in sdmx_ml.content.decode()
+    xlsx = client.get("/id/portal/data/DRUG_SEIZURE.xlsx", headers=headers)
+    values = [
+        cell
+        for row in openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(
+            values_only=True
+        )
+        for cell in row
+    ]
+    assert 1234567.5 in values
+    api = client.get("/api/v1/data/DRUG_SEIZURE?REF_AREA=TH", headers=headers)
+    assert api.status_code == 200
+    assert 1234567.5 in [r["OBS_VALUE"] for r in json.loads(api.content)["observations"]]
+    api_csv = client.get("/api/v1/data/DRUG_SEIZURE?REF_AREA=TH&format=csv", headers=headers)
+    assert "1234567.5" in api_csv.content.decode()
+    explore = "/analytics/?indicator=DRUG_SEIZURE&area=TH&from=2023&to=2024"
+    page = client.get(explore).content.decode()
+    assert "1.234.567,5" in page or "1.234.567,50" in page
+    explore_csv = client.get(explore + "&format=csv").content.decode()
+    assert "1234567.5" in explore_csv and "1.234.567" not in explore_csv
