@@ -1,10 +1,16 @@
 import re
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.middleware.locale import LocaleMiddleware
 from django.urls import get_resolver, translate_url
-from django.urls.resolvers import LocalePrefixPattern
+from django.urls.resolvers import LocalePrefixPattern, URLResolver
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -90,7 +96,7 @@ def _language_prefixed_roots(urlconf: str) -> tuple[str, ...]:
     """The first path segments served by i18n_patterns ("portal/"), read from the URLconf."""
     roots: list[str] = []
     for entry in get_resolver(urlconf).url_patterns:
-        if isinstance(getattr(entry, "pattern", None), LocalePrefixPattern):
+        if isinstance(entry, URLResolver) and isinstance(entry.pattern, LocalePrefixPattern):
             roots.extend("/" + str(sub.pattern).lstrip("^") for sub in entry.url_patterns)
     return tuple(roots)
 
@@ -122,7 +128,9 @@ class LanguageMiddleware(LocaleMiddleware):
                 return response
         return None
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         response = super().process_response(request, response)
         if not translation.get_language_from_path(request.path_info):
             patch_vary_headers(response, ("Cookie",))  # the cookie may choose the language
