@@ -72,7 +72,7 @@ def import_detail(request, pk: int):
         "unfinished": running or data_import.status == ImportStatus.PENDING,
         # {"phase": "check" | "apply", "done": n, "total": n}, from the worker (tasks.py)
         "progress": read_progress(data_import.pk) if running else None,
-        "line_label": "Observation" if data_import.format == ImportFormat.SDMX_ML else "Line",
+        "line_label": _("Observation") if data_import.format == ImportFormat.SDMX_ML else _("Line"),
         "more_problems": max(data_import.problem_count - len(data_import.problems), 0),
     }
     if request.headers.get("HX-Request"):
