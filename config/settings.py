@@ -199,6 +199,9 @@ LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
 # in UTC, and the API sends them in UTC.
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
+# Off on purpose: it would group every number a template prints (years, ids, form values);
+# pages group figures with intcomma and pantau.core.numbers (docs/i18n.md).
+USE_THOUSAND_SEPARATOR = False
 USE_TZ = True
 # Inside the package (so `pip install .` carries the compiled catalogues).
 LOCALE_PATHS = [BASE_DIR / "pantau" / "locale"]
