@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run dev test install lint typecheck check bandit bench audit clean schemathesis
+.PHONY: run dev test install lint typecheck check bandit bench audit clean schemathesis messages messages-compile
 
 # Create .venv with a Python >= 3.12 found by running the candidates (see scripts/find-python),
 # then install the project with its pinned dependencies. Re-done only when pyproject.toml changes.
@@ -88,3 +88,17 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/test-*
+
+# The project's Bahasa Indonesia catalogue (pantau/locale; docs/i18n.md): collect the strings
+# (apps with a catalogue of their own are left to it), then compile after translating.
+# The compiled .mo files are committed; `messages-compile` rebuilds every catalogue's .mo.
+I18N_OWN_APPS := programmes cultivation treatment cooperation
+messages: $(STAMP)
+	cd pantau && ../$(BIN)/python ../manage.py makemessages -l id -d django --no-obsolete \
+		$(foreach a,$(I18N_OWN_APPS),--ignore '$(a)/*' --ignore 'templates/$(a)/*') \
+		--ignore '*/tests/*' --ignore 'static/*' --ignore conftest.py
+	msgattrib --untranslated pantau/locale/id/LC_MESSAGES/django.po | grep -c '^msgid' || true
+
+messages-compile:
+	for po in $$(find pantau -path '*/locale/*/LC_MESSAGES/*.po'); do \
+		msgfmt --check -o $${po%.po}.mo $$po || exit 1; done

@@ -85,7 +85,7 @@ MIDDLEWARE = [
     # The services' errors that a view lets through become the site's error pages.
     "pantau.core.middleware.ServiceErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "pantau.core.middleware.LanguageMiddleware",  # LocaleMiddleware + the cookie everywhere
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -201,6 +201,9 @@ LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
 # in UTC, and the API sends them in UTC.
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
+# Off on purpose: it would group every number a template prints (years, ids, form values);
+# pages group figures with intcomma and pantau.core.numbers (docs/i18n.md).
+USE_THOUSAND_SEPARATOR = False
 USE_TZ = True
 # Inside the package (so `pip install .` carries the compiled catalogues).
 LOCALE_PATHS = [BASE_DIR / "pantau" / "locale"]

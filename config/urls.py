@@ -30,6 +30,7 @@ urlpatterns = [
     path("programmes/", include("pantau.programmes.urls")),
     path("cooperation/", include("pantau.cooperation.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
 ]
 
 # The public portal in every language: /portal/ in English, /id/portal/ in Bahasa Indonesia.

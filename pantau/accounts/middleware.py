@@ -70,6 +70,7 @@ def exempt_paths() -> tuple[str, ...]:
         reverse("accounts:2fa-setup"),
         reverse("accounts:2fa-verify"),
         reverse("accounts:logout"),
+        reverse("set_language"),  # the language switcher, on the two-factor pages too
         "/" + settings.STATIC_URL.lstrip("/"),
     )
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from pantau.core.numbers import localized
 from pantau.members.models import MemberState
 from pantau.statistics.choices import DIMENSIONS
 from pantau.statistics.models import Indicator
@@ -23,11 +24,12 @@ SOURCE = _("Member States' national drug statistics (ADMN), as the reader may se
 
 
 def _number(value) -> str:
+    """For the page, in its language (the downloads keep plain numbers)."""
     if value is None:
         return "-"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{int(value):,}"
+        return localized(f"{value:,.2f}")
+    return localized(f"{int(value):,}")
 
 
 def explore_page(request: HttpRequest) -> HttpResponse:
@@ -203,7 +205,7 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
             "verdict_label": p.verdict_label,
             "n": p.test.n,
             "s": p.test.s,
-            "p_value": f"{p.test.p_value:.4f}",
+            "p_value": localized(f"{p.test.p_value:.4f}"),
             "slope": _number(p.test.slope),
             "baseline": _number(p.baseline),
             "latest": _number(p.latest),

@@ -1,7 +1,18 @@
 import re
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.middleware.locale import LocaleMiddleware
+from django.urls import get_resolver, translate_url
+from django.urls.resolvers import LocalePrefixPattern, URLResolver
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from .errors import database_busy, error_page, is_database_busy
 from .exceptions import ConflictError
@@ -78,4 +89,59 @@ class ServiceErrorMiddleware:
             return error_page(request, "409.html", 409, message, {"message": message})
         if is_database_busy(exception):
             return database_busy(request)
+        return None
+
+
+def _language_prefixed_roots(urlconf: str) -> tuple[str, ...]:
+    """The first path segments served by i18n_patterns ("portal/"), read from the URLconf."""
+    roots: list[str] = []
+    for entry in get_resolver(urlconf).url_patterns:
+        if isinstance(entry, URLResolver) and isinstance(entry.pattern, LocalePrefixPattern):
+            roots.extend("/" + str(sub.pattern).lstrip("^") for sub in entry.url_patterns)
+    return tuple(roots)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, and the visitor's choice of language (the language cookie
+    the switcher sets, else the browser's Accept-Language) holds on every page: Django's own,
+    once i18n_patterns(prefix_default_language=False) is used, shows every path without a
+    language prefix (/start/, /reporting/...) in the default language. The public portal keeps
+    one URL per language (/portal/ English, /id/portal/ Bahasa Indonesia): a visitor whose
+    cookie chose Bahasa Indonesia is sent from /portal/... to /id/portal/..."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:  # type: ignore[override]
+        super().process_request(request)
+        if translation.get_language_from_path(request.path_info):
+            return None
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        if not request.path_info.startswith(_language_prefixed_roots(urlconf)):
+            language = translation.get_language_from_request(request, check_path=False)
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+            return None
+        chosen = _cookie_language(request)
+        if chosen and chosen != settings.LANGUAGE_CODE and request.method in ("GET", "HEAD"):
+            there = translate_url(request.get_full_path(), chosen)
+            if there != request.get_full_path():
+                response = HttpResponseRedirect(there)
+                patch_vary_headers(response, ("Cookie",))
+                return response
+        return None
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        response = super().process_response(request, response)
+        if not translation.get_language_from_path(request.path_info):
+            patch_vary_headers(response, ("Cookie",))  # the cookie may choose the language
+        return response
+
+
+def _cookie_language(request: HttpRequest) -> str | None:
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if not code:
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
         return None

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
+from pantau.core.numbers import localized
 from pantau.members.models import MemberState
 from pantau.programmes import exports as programme_exports
 from pantau.programmes.choices import RiskGroup, ServiceKind
@@ -208,7 +209,7 @@ def feed(request):
             link=request.build_absolute_uri(link),
             description=_("%(count)s observations of %(indicators)s")
             % {
-                "count": f"{p.count:,}",
+                "count": localized(f"{p.count:,}"),
                 "indicators": ", ".join(names.indicator_name(i) for i in p.indicators),
             },
             unique_id=f"tag:{host},{p.at:%Y-%m-%d}:publication/{p.id}",

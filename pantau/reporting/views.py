@@ -281,7 +281,7 @@ def entry_save(request, ref_area: str, year: int, code: str):
     if request.headers.get("HX-Request"):
         return render(request, "reporting/_entry.html", ctx, status=status)
     if saved:
-        messages.success(request, f"Saved {code}.")
+        messages.success(request, _("Saved %(code)s.") % {"code": code})
         section = entry.activity.component.section.numeral
         return redirect(report_url(report, "reporting:section", numeral=section) + f"#entry-{code}")
     return render(request, "reporting/entry_page.html", ctx, status=status)
@@ -369,7 +369,8 @@ def report_correct(request, ref_area: str, year: int):
         return redirect(report_url(report))
     messages.success(
         request,
-        f"Version {new.version} opened as a draft; version {report.version} stays as approved.",
+        _("Version %(new)s opened as a draft; version %(old)s stays as approved.")
+        % {"new": new.version, "old": report.version},
     )
     return redirect(report_url(new))
 
@@ -556,7 +557,9 @@ def cycle_open(request):
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, f"{cycle} opened: {cycle.reports.count()} country reports in draft."
+                request,
+                _("%(cycle)s opened: %(n)s country reports in draft.")
+                % {"cycle": cycle, "n": cycle.reports.count()},
             )
             return redirect(reverse("reporting:dashboard") + f"?year={cycle.year}")
     return render(request, "reporting/cycle_open.html", {"form": form, "plan": plan})

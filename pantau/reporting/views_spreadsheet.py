@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -167,7 +168,7 @@ def upload_apply(request, ref_area: str, year: int, pk: int):
         return redirect(_preview_url(upload))
     messages.success(
         request,
-        f"Applied {upload.file_name}: {result['created']} filled, {result['changed']} changed, "
-        f"{result['unchanged']} unchanged.",
+        _("Applied %(name)s: %(created)s filled, %(changed)s changed, %(unchanged)s unchanged.")
+        % {"name": upload.file_name, **result},
     )
     return redirect(report_url(upload.report))

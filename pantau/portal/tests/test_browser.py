@@ -62,7 +62,7 @@ def test_language_switcher_turns_the_home_page_into_bahasa_indonesia(page):
     from playwright.sync_api import expect
 
     page.goto("/portal/")
-    page.get_by_role("link", name="Bahasa Indonesia").click()
+    page.get_by_role("button", name="Bahasa Indonesia").click()
     page.wait_for_url("**/id/portal/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Statistik narkoba ASEAN")
     expect(page.locator("html")).to_have_attribute("lang", "id")

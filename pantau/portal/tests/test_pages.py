@@ -40,7 +40,7 @@ def test_home_in_english_and_in_bahasa_indonesia(client, published):
     assert "Statistik narkoba ASEAN" in indonesian and "1.234.577" in indonesian
     assert "2 dari 10 melapor" in indonesian
     assert 'href="/id/portal/TH/"' in indonesian
-    # The language switcher links each page to itself in the other language.
+    # Each page names itself in the other language (the switcher, a form, sends there).
     assert 'href="/id/portal/" hreflang="id"' in english
     assert 'href="/portal/" hreflang="en"' in indonesian
 

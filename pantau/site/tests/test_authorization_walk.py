@@ -115,6 +115,7 @@ PUBLIC_PAGES = {
     "clearinghouse:detail",  # the sample is a submitted item: 404 for the public
     "clearinghouse:file",
     "calendar-feed",  # the secret address is the credential; the sample one is unknown: 404
+    "set_language",  # the language switcher: sets the language cookie, nothing else
 }
 PUBLIC_OPERATIONS = {
     "GET /api/v1/workplans/",
@@ -157,6 +158,7 @@ HARMLESS_POSTS = {
     "accounts:password-reset-confirm": "the sample link is not valid: nothing is set",
     "accounts:logout": "signs the session out (sessions are not in the fingerprint)",
     "admin:logout": "the same, for the admin",
+    "set_language": "the language switcher: sets the language cookie, nothing in the database",
 }
 
 SIGNED_IN = [p for p, spec in PERSONAS.items() if spec is not None]

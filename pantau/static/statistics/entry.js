@@ -41,10 +41,21 @@
     var outside = canonical !== null && ((low !== null && canonical < low) || (high !== null && canonical > high));
     var cell = input.closest("td");
     if (outside) {
-      warning.textContent = "Far outside the plausible range: " + grouped(input.value) + " " +
-        unitText(input) + " is " + grouped(String(Math.round(canonical * 1000) / 1000)) + " " +
-        input.dataset.canonical + ", expected " + input.dataset.range + " " +
-        input.dataset.canonical + ". Check the figure and its unit; it will be saved and flagged.";
+      // The sentence comes from the page, in its language (a template with {placeholders}).
+      var form = input.closest("form");
+      var template = (form && form.dataset.outsideWarning) ||
+        "Far outside the plausible range: {value} {unit} is {canonical_value} {canonical}, " +
+        "expected {range} {canonical}. Check the figure and its unit; it will be saved and flagged.";
+      var parts = {
+        value: grouped(input.value),
+        unit: unitText(input),
+        canonical_value: grouped(String(Math.round(canonical * 1000) / 1000)),
+        canonical: input.dataset.canonical,
+        range: input.dataset.range,
+      };
+      warning.textContent = template.replace(/\{(\w+)\}/g, function (whole, key) {
+        return Object.prototype.hasOwnProperty.call(parts, key) ? parts[key] : whole;
+      });
       warning.hidden = false;
       if (cell) cell.classList.add("outside");
     } else {

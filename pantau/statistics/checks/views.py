@@ -194,12 +194,14 @@ def _post(request, states, problems: dict[int, forms.Form]):
         counts = result.as_dict()
         messages.success(
             request,
-            f"Checks run: {counts['created']} new, {counts['reopened']} reopened, "
-            f"{counts['updated']} updated, {counts['resolved']} resolved because the check "
-            f"passes now, {counts['unchanged']} unchanged.",
+            _(
+                "Checks run: %(created)s new, %(reopened)s reopened, %(updated)s updated, "
+                "%(resolved)s resolved because the check passes now, %(unchanged)s unchanged."
+            )
+            % counts,
         )
         for problem in result.problems:
-            messages.error(request, f"Skipped: {problem}")
+            messages.error(request, _("Skipped: %(problem)s") % {"problem": problem})
         return redirect(_list_url(area, year))
     if action in ("explain", "resolve"):
         form_class: type[forms.Form] = ExplainForm if action == "explain" else ResolveForm
@@ -220,12 +222,14 @@ def _post(request, states, problems: dict[int, forms.Form]):
                     explanation=data["explanation"],
                     version=data["version"],
                 )
-                messages.success(request, f"Explanation saved: {finding.series}.")
+                messages.success(
+                    request, _("Explanation saved: %(series)s.") % {"series": finding.series}
+                )
             else:
                 findings.resolve_finding(
                     acting_user=user, finding=finding, version=data["version"], note=data["note"]
                 )
-                messages.success(request, f"Resolved: {finding.series}.")
+                messages.success(request, _("Resolved: %(series)s.") % {"series": finding.series})
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
         except ConflictError as exc:

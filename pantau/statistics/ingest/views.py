@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from pantau.accounts.permissions import member_states_for
@@ -72,7 +73,7 @@ def import_detail(request, pk: int):
         "unfinished": running or data_import.status == ImportStatus.PENDING,
         # {"phase": "check" | "apply", "done": n, "total": n}, from the worker (tasks.py)
         "progress": read_progress(data_import.pk) if running else None,
-        "line_label": "Observation" if data_import.format == ImportFormat.SDMX_ML else "Line",
+        "line_label": _("Observation") if data_import.format == ImportFormat.SDMX_ML else _("Line"),
         "more_problems": max(data_import.problem_count - len(data_import.problems), 0),
     }
     if request.headers.get("HX-Request"):
@@ -145,11 +146,15 @@ def entry_form(request, ref_area: str, year: int, group: str):
             if result.created or result.updated:
                 messages.success(
                     request,
-                    f"Saved: {result.created} new, {result.updated} changed, "
-                    f"{result.unchanged} unchanged.",
+                    _("Saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
+                    % {
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
                 )
             else:
-                messages.info(request, "Nothing changed.")
+                messages.info(request, _("Nothing changed."))
             # Saved all the same, as DHIS2 does; the checks after the save record a finding.
             for warning in result.warnings[:MAX_WARNINGS]:
                 messages.warning(request, warning)
@@ -164,8 +169,12 @@ def entry_form(request, ref_area: str, year: int, group: str):
         status = 400
         messages.error(
             request,
-            f"{result.problems} problem{'s' if result.problems != 1 else ''}: nothing was "
-            "saved. Correct the cells marked below and save again.",
+            ngettext(
+                "%(n)s problem: nothing was saved. Correct the cells marked below and save again.",
+                "%(n)s problems: nothing was saved. Correct the cells marked below and save again.",
+                result.problems,
+            )
+            % {"n": result.problems},
         )
     else:
         grids = entry.build_grids(state.code, year, group)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -94,7 +95,7 @@ def indicator_edit(request, indicator: str):
             except meta.MetadataRefused as exc:
                 _refused(form, exc)
             else:
-                messages.success(request, f"{obj.code} saved.")
+                messages.success(request, _("%(code)s saved.") % {"code": obj.code})
                 return redirect("statistics_metadata:index")
         return _render_indicator(request, obj, form, status=400)
     return _render_indicator(request, obj, _indicator_form(obj, codelists))
@@ -168,7 +169,7 @@ def codelist_detail(request, codelist: str):
             except meta.MetadataRefused as exc:
                 _refused(form, exc)
             else:
-                messages.success(request, f"{code} added.")
+                messages.success(request, _("%(code)s added.") % {"code": code})
                 return redirect("statistics_metadata:codelist", codelist=obj.code)
         status = 400
     codes = obj.codes.select_related("parent").annotate(child_count=Count("children"))
@@ -215,7 +216,7 @@ def code_edit(request, codelist: str, code: str):
                 _refused(form, exc)
                 status = 400
             else:
-                messages.success(request, f"{obj} saved.")
+                messages.success(request, _("%(code)s saved.") % {"code": obj})
                 return redirect("statistics_metadata:codelist", codelist=list_obj.code)
         else:
             status = 400
@@ -259,7 +260,7 @@ def code_delete(request, codelist: str, code: str):
     except meta.MetadataRefused as exc:
         messages.error(request, str(exc))
         return redirect("statistics_metadata:code", codelist=codelist, code=code)
-    messages.success(request, f"{codelist}:{code} removed.")
+    messages.success(request, _("%(code)s removed.") % {"code": f"{codelist}:{code}"})
     return redirect("statistics_metadata:codelist", codelist=codelist)
 
 
@@ -295,7 +296,7 @@ def unit_edit(request, unit: str):
                 _refused(form, exc)
                 status = 400
             else:
-                messages.success(request, f"{obj.code} saved.")
+                messages.success(request, _("%(code)s saved.") % {"code": obj.code})
                 return redirect("statistics_metadata:index")
         else:
             status = 400
@@ -361,7 +362,7 @@ def structure_import(request):
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
         except (structure.StructureError, MetadataError) as exc:
-            messages.error(request, f"Nothing was changed: {exc}")
+            messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": exc})
             return redirect("statistics_metadata:index")
     result = imported.result
     text = (

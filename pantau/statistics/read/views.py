@@ -22,7 +22,7 @@ from pantau.members.models import MemberState
 from ..choices import DataStatus
 from ..models import DataValue, Indicator, Unit
 from ..permissions import sees_published_values_only
-from .display import figure
+from .display import figure_for_reader as figure
 from .querysets import (
     AREA,
     REGION,
