@@ -47,7 +47,7 @@ StatusValue = Literal["draft", "published", "withdrawn"]
 ActionValue = Literal["publish", "withdraw", "revise"]
 
 
-class EntryFilter(Schema):
+class ProgrammeEntryFilter(Schema):
     REF_AREA: str = Field(default="", description="A Member State's code (ISO alpha-2)")
     group: GroupValue | Literal[""] = Field(default="", description="A group at risk served")
     status: StatusValue | Literal[""] = Field(
@@ -55,11 +55,11 @@ class EntryFilter(Schema):
     )
 
 
-class ServiceFilter(EntryFilter):
+class ServiceFilter(ProgrammeEntryFilter):
     kind: KindValue | Literal[""] = ""
 
 
-class EntryMeta(Schema):
+class ProgrammeEntryMeta(Schema):
     id: int
     member_state: str
     groups: list[str]
@@ -70,7 +70,7 @@ class EntryMeta(Schema):
     allowed_transitions: list[str] = Field(description="What the caller may do now")
 
 
-class ProgrammeOut(EntryMeta):
+class ProgrammeOut(ProgrammeEntryMeta):
     title: str
     summary: str
     objectives: str
@@ -105,7 +105,7 @@ class ProgrammeUpdate(Schema):
     url: str | None = Field(default=None, max_length=500)
 
 
-class ServiceOut(EntryMeta):
+class ServiceOut(ProgrammeEntryMeta):
     name: str
     description: str
     kind: str
@@ -141,7 +141,7 @@ class ServiceUpdate(Schema):
     url: str | None = Field(default=None, max_length=500)
 
 
-class TransitionIn(Schema):
+class ProgrammeTransitionIn(Schema):
     action: ActionValue = Field(
         description="publish, withdraw (the national approver) or revise (back to draft)"
     )
@@ -213,7 +213,7 @@ def _write(response: HttpResponse, do, reread, out):
 @programmes_router.get(
     "", response=list[ProgrammeOut], auth=public, summary="List national programmes"
 )
-def list_programmes(request, filters: Query[EntryFilter]):
+def list_programmes(request, filters: Query[ProgrammeEntryFilter]):
     found = querysets.filtered(
         querysets.programmes_for(request.user),
         ref_area=filters.REF_AREA,
@@ -296,7 +296,7 @@ def transition_programme(
     request: HttpRequest,
     response: HttpResponse,
     programme_id: int,
-    payload: TransitionIn,
+    payload: ProgrammeTransitionIn,
     if_match: str = Header(default="", alias="If-Match"),
 ):
     programme = querysets.get_programme_or_404(request.user, programme_id)
@@ -394,7 +394,7 @@ def transition_service(
     request: HttpRequest,
     response: HttpResponse,
     service_id: int,
-    payload: TransitionIn,
+    payload: ProgrammeTransitionIn,
     if_match: str = Header(default="", alias="If-Match"),
 ):
     service = querysets.get_service_or_404(request.user, service_id)

@@ -75,3 +75,23 @@ def test_a_validation_error_answers_as_documented(client):
 def test_public_operations_answer_without_credentials(client):
     assert client.get("/api/v1/member-states/").status_code == 200
     assert client.get("/api/v1/workplans/").status_code == 200
+
+
+def test_no_two_schemas_share_a_name(document):
+    """The document keys schemas by class name: two apps' `TransitionIn` would silently
+    describe one endpoint with the other's fields."""
+    from ninja import Schema
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    named: dict[str, set[str]] = {}
+    for cls in subclasses(Schema):
+        if (
+            cls.__module__.startswith("pantau.")
+            and cls.__name__ in document["components"]["schemas"]
+        ):
+            named.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: mods for name, mods in named.items() if len(mods) > 1} == {}
