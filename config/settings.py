@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pantau.portal",  # the public website and open data (/portal/, /id/portal/)
     "pantau.clearinghouse",
     "pantau.treatment",  # the treatment MIS (15.d.iv): pseudonymous episodes
+    "pantau.cultivation",  # cultivation surveys, boundaries, alternative development (18-20)
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("reviews/", include("pantau.reviews.urls")),
     path("calendar/", include("pantau.reporting.urls_calendar")),
     path("treatment/", include("pantau.treatment.urls")),
+    path("cultivation/", include("pantau.cultivation.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -49,6 +49,7 @@ def _mount() -> None:
     from pantau.audit.api import router as audit_router
     from pantau.clearinghouse.api import router as clearinghouse_router
     from pantau.cooperation.api import events_router, funding_router
+    from pantau.cultivation.api import router as cultivation_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
     from pantau.reporting.api import calendar_router, workplan_status_router
@@ -74,6 +75,7 @@ def _mount() -> None:
     api.add_router("/events/", events_router)
     api.add_router("/funding/", funding_router)
     api.add_router("/treatment/", treatment_router)
+    api.add_router("/cultivation/", cultivation_router)
 
 
 _mount()

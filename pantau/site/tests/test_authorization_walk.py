@@ -212,6 +212,10 @@ WRITES: set[tuple[str, str]] = {
     # Cooperation: the Secretariat records events and projects for any organiser.
     ("POST /api/v1/events/", "secretariat"),
     ("POST /api/v1/funding/projects/", "secretariat"),
+    # Cultivation: a focal point loads its own Member State's boundaries (the sample file is
+    # the caller's; the worker then checks it against the country).
+    ("POST /api/v1/cultivation/boundaries", "th-focal"),
+    ("POST /api/v1/cultivation/boundaries", "my-focal"),
     # One's own calendar feed address: issue and revoke it.
     *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
     *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
@@ -313,6 +317,10 @@ def make_world(make_user, users: dict, tmp_path) -> World:
         year=2024,
     )  # a draft: nobody but the Secretariat (and ASOD) sees it
 
+    from pantau.cultivation.tests.walk import cultivation_samples
+
+    cultivation = cultivation_samples(th_focal, users["secretariat"], make_user)
+
     return World(
         values={
             # Generic: a parameter of this name anywhere.
@@ -391,6 +399,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("/api/v1/treatment/*", "id"): "1",  # no persona is a centre's staff: 404 for all
             ("/api/v1/treatment/*", "REF_AREA"): "TH",
             ("/api/v1/treatment/*", "TIME_PERIOD"): "2024",
+            **cultivation,
         },
     )
 
@@ -575,6 +584,14 @@ class Multipart(dict):
 # Files for the operations that take an upload: one Thai observation (the exchange format).
 SAMPLE_FILES = {
     "POST /api/v1/documents/": {"file": ("walk.pdf", b"%PDF-1.4\n%%EOF\n")},
+    "POST /api/v1/cultivation/boundaries": {
+        "file": (
+            "areas.geojson",
+            b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            b'{"code": "TH-W1", "name": "Walk"}, "geometry": {"type": "Polygon", "coordinates": '
+            b"[[[100, 15], [101, 15], [101, 16], [100, 16], [100, 15]]]}}]}",
+        )
+    },
     "POST /api/v1/data/imports": {
         "file": (
             "th.csv",

@@ -1,0 +1,126 @@
+"""Background work of the cultivation app: boundary files uploaded on the web are parsed and
+checked by the worker (`pantau worker`) in a bounded child process, never in the web request;
+then every area is loaded as the state's next boundary version, or none."""
+
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.tasks import task
+from django.utils import timezone
+
+from pantau.audit.services import record
+from pantau.core.actors import SystemActor
+from pantau.members.models import MemberState
+from pantau.statistics.ingest.sandbox import ParseFailed, run_bounded
+
+from . import permissions
+from .choices import UploadStatus
+from .geo import Parsed, parse_boundary_file
+from .models import AdminArea, BoundaryVersion
+
+UNFINISHED = (UploadStatus.PENDING, UploadStatus.RUNNING)
+
+
+@task
+def load_boundaries_task(boundary_id: int) -> dict:
+    """Parse, check and load an uploaded boundary file (boundaries.register_boundary_file
+    queued it). Idempotent: a file that has finished is left as it is."""
+    return load_boundary_file(boundary_id)
+
+
+def _parse_bounded(path: Path, country: str, file_name: str) -> Parsed:
+    def produce(emit) -> None:
+        emit(parse_boundary_file(path, country))
+
+    spool = run_bounded(produce, what=file_name)
+    try:
+        return next(iter(spool))
+    finally:
+        spool.close()
+
+
+def load_boundary_file(boundary_id: int) -> dict:
+    boundary = (
+        BoundaryVersion.objects.select_related("member_state", "uploaded_by")
+        .filter(pk=boundary_id)
+        .first()
+    )
+    if boundary is None:
+        return {"status": "missing"}
+    if boundary.status not in UNFINISHED:
+        return {"status": boundary.status}
+    BoundaryVersion.objects.filter(pk=boundary.pk).update(status=UploadStatus.RUNNING)
+    actor = boundary.uploaded_by or SystemActor(boundary.uploaded_by_label)
+    try:
+        parsed = _parse_bounded(
+            Path(default_storage.path(boundary.stored_name)),
+            boundary.member_state.code,
+            boundary.file_name,
+        )
+    except (ParseFailed, OSError) as exc:
+        _refuse(boundary, actor, [{"feature": 0, "field": "", "message": str(exc)}])
+        return {"status": UploadStatus.FAILED}
+    if parsed.problems:
+        _refuse(boundary, actor, [p.as_dict() for p in parsed.problems])
+        return {"status": UploadStatus.FAILED, "problem_count": len(parsed.problems)}
+    with transaction.atomic():
+        # One loader at a time per state: the version numbers follow each other.
+        MemberState.objects.select_for_update().get(pk=boundary.member_state_id)
+        if not isinstance(actor, SystemActor) and not permissions.can_upload_boundaries(
+            actor, boundary.member_state.code
+        ):
+            _refuse(
+                boundary,
+                actor,
+                [{"feature": 0, "field": "", "message": "refused: you may no longer load them"}],
+            )
+            return {"status": UploadStatus.FAILED}
+        version = (
+            BoundaryVersion.objects.filter(member_state_id=boundary.member_state_id).aggregate(
+                n=Max("version")
+            )["n"]
+            or 0
+        ) + 1
+        AdminArea.objects.bulk_create(
+            AdminArea(
+                boundary=boundary,
+                code=a.code,
+                name=a.name,
+                parent_code=a.parent_code,
+                level=a.level,
+                geometry=a.geometry,
+            )
+            for a in parsed.areas
+        )
+        BoundaryVersion.objects.filter(pk=boundary.pk).update(
+            status=UploadStatus.APPLIED,
+            version=version,
+            area_count=len(parsed.areas),
+            problems=[],
+            finished_at=timezone.now(),
+        )
+        boundary.refresh_from_db()
+        record(
+            actor=actor,
+            action="cultivation.boundaries.load",
+            obj=boundary,
+            member_state=boundary.member_state.code,
+            after={"version": version, "areas": [a.code for a in parsed.areas][:500]},
+        )
+    return {"status": UploadStatus.APPLIED, "version": version, "areas": len(parsed.areas)}
+
+
+def _refuse(boundary: BoundaryVersion, actor, problems: list[dict]) -> None:
+    with transaction.atomic():
+        BoundaryVersion.objects.filter(pk=boundary.pk, status__in=UNFINISHED).update(
+            status=UploadStatus.FAILED, problems=problems[:1000], finished_at=timezone.now()
+        )
+        record(
+            actor=actor,
+            action="cultivation.boundaries.refuse",
+            obj=boundary,
+            member_state=boundary.member_state.code,
+            after={"problem_count": len(problems), "first": problems[:5]},
+        )
