@@ -88,8 +88,9 @@ def _boundary(boundary: BoundaryVersion) -> dict:
     "(.shp, .shx, .dbf, .prj), each feature an area with the properties `code`, `name` and "
     "optionally `parent` (the code of another area of the file), its boundary a Polygon or "
     "MultiPolygon in WGS 84 longitude, latitude. Only a focal point of `REF_AREA` (or an "
-    "administrator) uploads; `REF_AREA` defaults to the caller's own Member State. The file is kept and parsed by the background worker: 202 while "
-    "it waits (follow `Location`), 201 once loaded as the state's next boundary version, 400 "
+    "administrator) uploads; `REF_AREA` defaults to the caller's own Member State. The file "
+    "is kept and parsed by the background worker: 202 while it waits (follow `Location`), "
+    "201 once loaded as the state's next boundary version, 400 "
     "with every problem (feature number, field, message) and nothing loaded: an invalid or "
     "self-intersecting geometry, a duplicate code, an unknown parent, an area outside the "
     "country or with latitude and longitude swapped, a file over 50 MB. Needs `write` scope.",
