@@ -7,6 +7,7 @@ like one that does not exist."""
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -17,10 +18,10 @@ from pantau.core.exceptions import PermissionDenied
 from pantau.core.schemas import Error
 from pantau.members.models import MemberState
 
-from . import permissions, querysets
+from . import permissions, querysets, services
 from .boundaries import BoundaryFileRefused, register_boundary_file
-from .choices import UploadStatus
-from .models import BoundaryVersion
+from .choices import Crop, SurveyMethod, UploadStatus
+from .models import BoundaryVersion, CultivationSurvey
 
 router = Router(tags=["Cultivation"])
 
@@ -123,12 +124,12 @@ def post_boundaries(
         return Status(400, {"detail": str(exc)})
     boundary.refresh_from_db()  # the worker may already have loaded it (an immediate backend)
     response["Location"] = reverse("api-v1:cultivation-boundary", args=[boundary.pk])
-    code: dict[str, int] = {
+    answers: dict[str, int] = {
         UploadStatus.APPLIED: 201,
         UploadStatus.FAILED: 400,
         UploadStatus.ERROR: 400,
     }
-    return Status(code.get(boundary.status, 202), _boundary(boundary))
+    return Status(answers.get(boundary.status, 202), _boundary(boundary))
 
 
 @router.get(
@@ -170,3 +171,309 @@ def get_areas(request: HttpRequest, query: Query[AreasQuery]):
             for a in areas
         ],
     }
+
+
+# --- Surveys ----------------------------------------------------------------------------------
+
+MEMBER_STATE_CODES = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN")
+
+
+class FiguresOut(Schema):
+    area_ha: float = Field(description="Area under cultivation, hectares (the estimate)")
+    area_ha_low: float
+    area_ha_high: float
+    eradicated_ha: float
+    production_kg: float = Field(description="Potential production, kg: area x yield")
+    production_kg_low: float
+    production_kg_high: float
+    villages: int | None
+    households: int | None
+
+
+class SurveyAreaOut(FiguresOut):
+    area_code: str
+    area_name: str
+    yield_kg_ha: float
+    yield_kg_ha_low: float | None
+    yield_kg_ha_high: float | None
+    farm_gate_price: float | None = Field(description="Per kg, in the survey's price_currency")
+
+
+class SurveyOut(Schema):
+    id: int
+    REF_AREA: str
+    year: int
+    crop: str
+    method: str
+    state: str = Field(description="draft or approved")
+    version: int
+    is_demo: bool = Field(description="Illustrative demo data")
+
+
+class SurveyDetailOut(SurveyOut):
+    sampling_notes: str
+    price_currency: str
+    boundary_version: int | None
+    production_method: str
+    statistics_source: str = Field(description="The source the statistics' figures name")
+    areas: list[SurveyAreaOut]
+    totals: FiguresOut
+
+
+class SurveysQuery(Schema):
+    REF_AREA: str | None = Field(default=None, max_length=2)
+    year: int | None = None
+    crop: Crop | None = None
+
+
+class SurveyIn(Schema):
+    REF_AREA: str = Field(json_schema_extra={"enum": list(MEMBER_STATE_CODES)})
+    year: int
+    crop: Crop
+    method: SurveyMethod
+    sampling_notes: str = ""
+    price_currency: str = Field(default="", max_length=3)
+
+
+class AreaRowIn(Schema):
+    area_code: str
+    area_name: str = ""
+    area_ha: float
+    area_ha_low: float | None = None
+    area_ha_high: float | None = None
+    eradicated_ha: float | None = None
+    yield_kg_ha: float
+    yield_kg_ha_low: float | None = None
+    yield_kg_ha_high: float | None = None
+    villages: int | None = None
+    households: int | None = None
+    farm_gate_price: float | None = None
+
+
+class AreasIn(Schema):
+    version: int = Field(description="The survey's version you edited (412 if it changed)")
+    areas: list[AreaRowIn]
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class ReopenIn(Schema):
+    version: int
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ProblemsOut(Schema):
+    detail: str
+    problems: list[str] = Field(description="line N, field: message")
+
+
+def _survey(survey: CultivationSurvey) -> dict:
+    return {
+        "id": survey.pk,
+        "REF_AREA": survey.member_state.code,
+        "year": survey.year,
+        "crop": survey.crop,
+        "method": survey.method,
+        "state": survey.state,
+        "version": survey.version,
+        "is_demo": survey.is_demo,
+    }
+
+
+def _figures(obj) -> dict:
+    def number(v):
+        return None if v is None else float(v)
+
+    names = (
+        "area_ha",
+        "area_ha_low",
+        "area_ha_high",
+        "eradicated_ha",
+        "production_kg",
+        "production_kg_low",
+        "production_kg_high",
+    )
+    out = {n: number(obj[n] if isinstance(obj, dict) else getattr(obj, n)) for n in names}
+    for n in ("villages", "households"):
+        out[n] = obj[n] if isinstance(obj, dict) else getattr(obj, n)
+    return out
+
+
+def _survey_detail(survey: CultivationSurvey) -> dict:
+    areas = []
+    for a in survey.areas.all():
+        areas.append(
+            {
+                "area_code": a.area_code,
+                "area_name": a.area_name,
+                "yield_kg_ha": float(a.yield_kg_ha),
+                "yield_kg_ha_low": None if a.yield_kg_ha_low is None else float(a.yield_kg_ha_low),
+                "yield_kg_ha_high": (
+                    None if a.yield_kg_ha_high is None else float(a.yield_kg_ha_high)
+                ),
+                "farm_gate_price": None if a.farm_gate_price is None else float(a.farm_gate_price),
+                **_figures(a),
+            }
+        )
+    return {
+        **_survey(survey),
+        "sampling_notes": survey.sampling_notes,
+        "price_currency": survey.price_currency,
+        "boundary_version": survey.boundary.version if survey.boundary else None,
+        "production_method": services.PRODUCTION_METHOD,
+        "statistics_source": survey.source,
+        "areas": areas,
+        "totals": _figures(services.survey_totals(survey)),
+    }
+
+
+def _problems(exc: ValidationError) -> Status:
+    return Status(
+        400, {"detail": "The survey has problems; nothing was changed", "problems": exc.messages}
+    )
+
+
+@router.get(
+    "surveys",
+    response={200: list[SurveyOut], 401: Error},
+    auth=authenticated,
+    url_name="cultivation-surveys",
+    summary="Cultivation surveys (approved ones, and the drafts of the caller's Member State)",
+)
+def list_surveys(request: HttpRequest, query: Query[SurveysQuery]):
+    qs = querysets.surveys(caller(request))
+    if query.REF_AREA:
+        qs = qs.filter(member_state__code=query.REF_AREA.upper())
+    if query.year:
+        qs = qs.filter(year=query.year)
+    if query.crop:
+        qs = qs.filter(crop=query.crop)
+    return [_survey(s) for s in qs[:1000]]
+
+
+@router.post(
+    "surveys",
+    response={201: SurveyDetailOut, 400: ProblemsOut, 401: Error, 403: Error, 404: Error},
+    auth=authenticated,
+    url_name="cultivation-survey-create",
+    summary="Draft a survey (a focal point of REF_AREA)",
+    description="A draft survey of a crop in a year, drawn on the state's current boundaries. "
+    "Its areas are set with `PUT /surveys/{id}/areas`; the national approver approves it.",
+)
+def create_survey(request: HttpRequest, body: SurveyIn):
+    user = caller(request)
+    state = MemberState.objects.filter(code=body.REF_AREA.upper()).first()
+    if state is None:
+        raise Http404("No such Member State")
+    if not permissions.can_edit_survey(user, state.code):
+        raise PermissionDenied("You may not draft surveys of this Member State")
+    try:
+        survey = services.create_survey(
+            acting_user=user,
+            member_state=state,
+            year=body.year,
+            crop=body.crop,
+            method=body.method,
+            sampling_notes=body.sampling_notes,
+            price_currency=body.price_currency,
+        )
+    except ValidationError as exc:
+        return _problems(exc)
+    return Status(201, _survey_detail(survey))
+
+
+@router.get(
+    "surveys/{survey_id}",
+    response={200: SurveyDetailOut, 401: Error, 404: Error},
+    auth=authenticated,
+    url_name="cultivation-survey",
+    summary="A survey with its areas' figures and national totals",
+    description="Each area: cultivated area with its interval, eradicated area, yield, potential "
+    "production with its interval (computed as `production_method` states), villages, "
+    "households and farm-gate price. `totals` are the sums over the areas.",
+)
+def get_survey(request: HttpRequest, survey_id: int):
+    return _survey_detail(querysets.get_survey_or_404(caller(request), survey_id))
+
+
+@router.put(
+    "surveys/{survey_id}/areas",
+    response={
+        200: SurveyDetailOut,
+        400: ProblemsOut,
+        401: Error,
+        403: Error,
+        404: Error,
+        412: Error,
+    },
+    auth=authenticated,
+    url_name="cultivation-survey-areas",
+    summary="Set a draft survey's areas (all of them, or none when any row has a problem)",
+)
+def put_areas(request: HttpRequest, survey_id: int, body: AreasIn):
+    user = caller(request)
+    survey = querysets.get_survey_or_404(user, survey_id)
+    rows = [{k: ("" if v is None else str(v)) for k, v in row.dict().items()} for row in body.areas]
+    try:
+        survey = services.set_survey_areas(
+            acting_user=user, survey=survey, rows=rows, version=body.version
+        )
+    except ValidationError as exc:
+        return _problems(exc)
+    return _survey_detail(survey)
+
+
+@router.post(
+    "surveys/{survey_id}/approve",
+    response={
+        200: SurveyDetailOut,
+        400: ProblemsOut,
+        401: Error,
+        403: Error,
+        404: Error,
+        412: Error,
+    },
+    auth=authenticated,
+    url_name="cultivation-survey-approve",
+    summary="Approve a survey (the national approver): its totals go into the statistics",
+    description="Writes CULTIVATION_AREA, ERADICATION_AREA (the crop's and all crops') and "
+    "POTENTIAL_PRODUCTION of the state and year through the statistics import, as drafts with "
+    "the survey as their source; an earlier approval's figures are replaced. 400 with the "
+    "statistics' problems (a published figure would change) and nothing changed.",
+)
+def approve(request: HttpRequest, survey_id: int, body: VersionIn):
+    user = caller(request)
+    survey = querysets.get_survey_or_404(user, survey_id)
+    try:
+        survey = services.approve_survey(acting_user=user, survey=survey, version=body.version)
+    except ValidationError as exc:
+        return _problems(exc)
+    return _survey_detail(survey)
+
+
+@router.post(
+    "surveys/{survey_id}/reopen",
+    response={
+        200: SurveyDetailOut,
+        400: ProblemsOut,
+        401: Error,
+        403: Error,
+        404: Error,
+        412: Error,
+    },
+    auth=authenticated,
+    url_name="cultivation-survey-reopen",
+    summary="Reopen an approved survey for a correction (the national approver)",
+)
+def reopen(request: HttpRequest, survey_id: int, body: ReopenIn):
+    user = caller(request)
+    survey = querysets.get_survey_or_404(user, survey_id)
+    try:
+        survey = services.reopen_survey(
+            acting_user=user, survey=survey, version=body.version, reason=body.reason
+        )
+    except ValidationError as exc:
+        return _problems(exc)
+    return _survey_detail(survey)
