@@ -12,6 +12,7 @@ from django.utils.text import get_valid_filename
 
 from pantau.accounts.models import User
 from pantau.audit.services import record
+from pantau.core.actors import Actor, actor_label
 from pantau.core.exceptions import PermissionDenied
 from pantau.core.files import sha256_of
 from pantau.members.models import MemberState
@@ -27,11 +28,18 @@ class BoundaryFileRefused(ValueError):
 
 
 def register_boundary_file(
-    *, acting_user: User, member_state: MemberState, uploaded_file, note: str = ""
+    *,
+    acting_user: Actor,
+    member_state: MemberState,
+    uploaded_file,
+    note: str = "",
+    system: bool = False,
+    is_demo: bool = False,
 ) -> BoundaryVersion:
     """Keep a boundary file uploaded for `member_state` and queue its loading by the worker.
-    The file is not read here (only its size is checked)."""
-    if not permissions.can_upload_boundaries(acting_user, member_state.code):
+    The file is not read here (only its size is checked). `system`: the operator or the demo
+    loader, with an administrator's rights."""
+    if not system and not permissions.can_upload_boundaries(acting_user, member_state.code):
         raise PermissionDenied("You may not load boundaries of this Member State")
     size = getattr(uploaded_file, "size", None) or 0
     if size > MAX_FILE_BYTES:
@@ -54,8 +62,9 @@ def register_boundary_file(
             stored_name=stored,
             sha256=sha256_of(Path(default_storage.path(stored))),
             note=note.strip()[:300],
-            uploaded_by=acting_user,
-            uploaded_by_label=acting_user.get_username()[:150],
+            uploaded_by=acting_user if isinstance(acting_user, User) else None,
+            uploaded_by_label=actor_label(acting_user)[:150],
+            is_demo=is_demo,
             created_at=timezone.now(),
         )
         record(

@@ -4,6 +4,7 @@ test_authorization_walk.py): Thai objects made through the services, keyed by en
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pantau.cultivation.boundaries import register_boundary_file
+from pantau.cultivation.services import create_survey, set_survey_areas
 from pantau.cultivation.tasks import load_boundary_file
 from pantau.members.models import MemberState
 
@@ -23,7 +24,21 @@ def cultivation_samples(th_focal, secretariat, make_user) -> dict[tuple[str, str
         uploaded_file=SimpleUploadedFile("th.geojson", geojson_bytes(TH_AREAS)),
     )
     load_boundary_file(boundary.pk)
+    survey = create_survey(
+        acting_user=th_focal, member_state=thailand, year=2024, crop="OPIUM_POPPY", method="ground"
+    )
+    survey = set_survey_areas(
+        acting_user=th_focal,
+        survey=survey,
+        rows=[{"area_code": "TH-W1", "area_ha": "120", "yield_kg_ha": "10"}],
+        version=survey.version,
+    )
     return {
+        ("cultivation:survey", "pk"): str(survey.pk),
+        ("cultivation:survey-areas", "pk"): str(survey.pk),
+        ("cultivation:survey-transition", "pk"): str(survey.pk),
+        ("cultivation:survey-transition", "action"): "approve",
+        ("/api/v1/cultivation/*", "survey_id"): str(survey.pk),
         ("cultivation:*", "pk"): str(boundary.pk),
         ("/api/v1/cultivation/*", "boundary_id"): str(boundary.pk),
         ("/api/v1/cultivation/*", "REF_AREA"): "TH",

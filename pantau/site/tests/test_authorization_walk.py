@@ -216,6 +216,9 @@ WRITES: set[tuple[str, str]] = {
     # the caller's; the worker then checks it against the country).
     ("POST /api/v1/cultivation/boundaries", "th-focal"),
     ("POST /api/v1/cultivation/boundaries", "my-focal"),
+    # ... and edits its own draft survey (the sample's empty rows are refused: nothing changes).
+    ("PUT /api/v1/cultivation/surveys/{survey_id}/areas", "th-focal"),
+    ("cultivation:survey-areas", "th-focal"),
     # One's own calendar feed address: issue and revoke it.
     *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
     *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
