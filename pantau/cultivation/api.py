@@ -18,10 +18,10 @@ from pantau.core.exceptions import PermissionDenied
 from pantau.core.schemas import Error
 from pantau.members.models import MemberState
 
-from . import permissions, querysets, services
+from . import ad, permissions, querysets, services
 from .boundaries import BoundaryFileRefused, register_boundary_file
 from .choices import Crop, SurveyMethod, UploadStatus
-from .models import BoundaryVersion, CultivationSurvey
+from .models import ADProgramme, BoundaryVersion, CultivationSurvey
 
 router = Router(tags=["Cultivation"])
 
@@ -477,3 +477,93 @@ def reopen(request: HttpRequest, survey_id: int, body: ReopenIn):
     except ValidationError as exc:
         return _problems(exc)
     return _survey_detail(survey)
+
+
+# --- Alternative development --------------------------------------------------------------------
+
+ad_router = Router(tags=["Alternative development"])
+
+
+class RoundOut(Schema):
+    number: int = Field(description="0: the baseline (20.d)")
+    kind: str
+    started_on: str
+    submissions: int
+    tabulation: dict[str, float | None] = Field(
+        description="households, income_usd (mean), illicit_area_ha (sum), illicit_households, "
+        "land_tenure and market_access (% of the households that answered), satisfaction (mean)"
+    )
+
+
+class ProgrammeOut(Schema):
+    id: int
+    REF_AREA: str
+    name: str
+    status: str
+    area_codes: list[str]
+    start_date: str | None
+    end_date: str | None
+    implementing_partners: str
+    funding_partners: str
+    budget: float | None
+    budget_currency: str
+    households_targeted: int | None
+    households_reached: int | None
+    substitute_crops: str
+    baseline: RoundOut | None
+    rounds: list[RoundOut]
+    is_demo: bool
+
+
+class ProgrammesQuery(Schema):
+    REF_AREA: str | None = Field(default=None, max_length=2)
+
+
+def _round(r) -> dict:
+    table = ad.tabulate(r)
+    return {
+        "number": r.number,
+        "kind": r.kind,
+        "started_on": r.started_on.isoformat(),
+        "submissions": table["households"] or 0,
+        "tabulation": {k: None if v is None else float(v) for k, v in table.items()},
+    }
+
+
+@ad_router.get(
+    "programmes",
+    response={200: list[ProgrammeOut], 401: Error},
+    auth=authenticated,
+    url_name="ad-programmes",
+    summary="Alternative-development programmes with their baseline and survey rounds",
+    description="Each round's answers are tabulated (never a household's own answers).",
+)
+def list_programmes(request: HttpRequest, query: Query[ProgrammesQuery]):
+    qs = ADProgramme.objects.select_related("member_state").prefetch_related("rounds")
+    if query.REF_AREA:
+        qs = qs.filter(member_state__code=query.REF_AREA.upper())
+    out = []
+    for p in qs[:500]:
+        rounds = [_round(r) for r in p.rounds.all()]
+        out.append(
+            {
+                "id": p.pk,
+                "REF_AREA": p.member_state.code,
+                "name": p.name,
+                "status": p.status,
+                "area_codes": p.area_codes,
+                "start_date": p.start_date.isoformat() if p.start_date else None,
+                "end_date": p.end_date.isoformat() if p.end_date else None,
+                "implementing_partners": p.implementing_partners,
+                "funding_partners": p.funding_partners,
+                "budget": None if p.budget is None else float(p.budget),
+                "budget_currency": p.budget_currency,
+                "households_targeted": p.households_targeted,
+                "households_reached": p.households_reached,
+                "substitute_crops": p.substitute_crops,
+                "baseline": rounds[0] if rounds else None,
+                "rounds": rounds,
+                "is_demo": p.is_demo,
+            }
+        )
+    return out

@@ -39,3 +39,14 @@ PRODUCT = {
     Crop.CANNABIS: _("cannabis herb"),
     Crop.KRATOM: _("kratom leaf"),
 }
+
+
+class ProgrammeStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    STARTED = "started", _("Started")
+    CLOSED = "closed", _("Closed")
+
+
+class RoundKind(models.TextChoices):
+    BASELINE = "baseline", _("Baseline (20.d)")
+    FOLLOW_UP = "follow_up", _("Follow-up farmer survey (20.c)")

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Crop, SurveyMethod, SurveyState, UploadStatus
+from .choices import Crop, ProgrammeStatus, RoundKind, SurveyMethod, SurveyState, UploadStatus
 
 
 class BoundaryVersionQuerySet(models.QuerySet):
@@ -199,3 +199,114 @@ class SurveyArea(models.Model):
     @property
     def production_kg_high(self) -> Decimal:
         return self.area_ha_high * (self.yield_kg_ha_high or self.yield_kg_ha)
+
+
+class ADProgramme(models.Model):
+    """An alternative-development programme of a Member State (18.a/f/h, 19): areas and
+    communities covered, period, partners and funds, budget, households targeted and reached,
+    substitute crops and products, land-tenure and market-access measures. It is marked started
+    only once its baseline round (20.d) holds answers."""
+
+    member_state = models.ForeignKey(
+        "members.MemberState", on_delete=models.PROTECT, related_name="ad_programmes"
+    )
+    name = models.CharField(max_length=200)
+    area_codes = models.JSONField(default=list, help_text=_("Codes of the areas covered"))
+    communities = models.TextField(blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    implementing_partners = models.TextField(blank=True)
+    funding_partners = models.TextField(
+        blank=True, help_text=_("Government, private sector and CSR, the funds of component 23")
+    )
+    budget = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    budget_currency = models.CharField(max_length=3, blank=True)
+    households_targeted = models.PositiveIntegerField(null=True, blank=True)
+    households_reached = models.PositiveIntegerField(null=True, blank=True)
+    substitute_crops = models.TextField(blank=True, help_text=_("Substitute crops and products"))
+    land_tenure_measures = models.TextField(blank=True)
+    market_access_measures = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=ProgrammeStatus.choices, default=ProgrammeStatus.PLANNED
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+    is_demo = models.BooleanField(default=False, help_text=_("Illustrative demo data"))
+
+    class Meta:
+        ordering = ["member_state", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.member_state_id})"
+
+
+class SurveyRound(models.Model):
+    """A round of the programme's farmer survey: number 0 is the baseline (20.d), later ones
+    are compared with it (20.c)."""
+
+    programme = models.ForeignKey(ADProgramme, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=RoundKind.choices)
+    started_on = models.DateField()
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="survey_round_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: round {self.number}"
+
+
+class FarmerSubmission(models.Model):
+    """One household's answers to the farmer questionnaire (the XLSForm), as exported from
+    ODK Central or KoboToolbox; identified by the submission's instance id."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="submissions")
+    instance_id = models.CharField(max_length=100)
+    household_id = models.CharField(max_length=100)
+    village = models.CharField(max_length=200, blank=True)
+    household_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    income_usd = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    illicit_area_ha = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    land_tenure = models.BooleanField(null=True, blank=True)
+    market_access = models.BooleanField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "household_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "instance_id"], name="farmer_submission_unique_instance"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} in {self.round}"
+
+
+class SubmissionUpload(models.Model):
+    """A file of farmer-survey submissions (CSV or XLSX export), imported by the worker: all
+    rows or none, every problem with its line and column."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="uploads")
+    file_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=500)
+    status = models.CharField(
+        max_length=16, choices=UploadStatus.choices, default=UploadStatus.PENDING
+    )
+    problems = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

@@ -64,3 +64,18 @@ def boundary_upload_filter(user) -> Q | None:
     if sees_every_state(user):
         return None
     return Q(member_state__code__in=member_states_for(user, *NATIONAL_READERS))
+
+
+AD_EDITORS = (Role.FOCAL_POINT, Role.AD_OFFICER)
+
+
+def can_manage_programmes(user, member_state: str) -> bool:
+    """Alternative-development programmes, their rounds and farmer-survey imports: the
+    state's focal points and alternative-development officers."""
+    return is_administrator(user) or member_state in member_states_for(user, *AD_EDITORS)
+
+
+def programme_states(user) -> frozenset[str] | None:
+    if is_administrator(user):
+        return None
+    return member_states_for(user, *AD_EDITORS)

@@ -18,7 +18,8 @@ from pantau.statistics.ingest.sandbox import ParseFailed, run_bounded
 from . import permissions
 from .choices import UploadStatus
 from .geo import Parsed, parse_boundary_file
-from .models import AdminArea, BoundaryVersion
+from .models import AdminArea, BoundaryVersion, FarmerSubmission, SubmissionUpload
+from .xlsform import check_submissions
 
 UNFINISHED = (UploadStatus.PENDING, UploadStatus.RUNNING)
 
@@ -124,3 +125,69 @@ def _refuse(boundary: BoundaryVersion, actor, problems: list[dict]) -> None:
             member_state=boundary.member_state.code,
             after={"problem_count": len(problems), "first": problems[:5]},
         )
+
+
+@task
+def import_submissions_task(upload_id: int) -> dict:
+    """Import an export of farmer-survey submissions (ad.register_submissions_file queued
+    it): every row checked in a bounded child process, then all written, or none. Idempotent
+    on each submission's instance id: an answer imported again replaces the earlier one."""
+    upload = (
+        SubmissionUpload.objects.select_related("round__programme__member_state")
+        .filter(pk=upload_id)
+        .first()
+    )
+    if upload is None:
+        return {"status": "missing"}
+    if upload.status not in UNFINISHED:
+        return {"status": upload.status}
+    path = Path(default_storage.path(upload.stored_name))
+
+    def produce(emit) -> None:
+        emit(check_submissions(path, upload.file_name))
+
+    try:
+        spool = run_bounded(produce, what=upload.file_name)
+        try:
+            checked = next(iter(spool))
+        finally:
+            spool.close()
+    except (ParseFailed, OSError) as exc:
+        checked = None
+        problems = [{"line": 0, "column": "", "message": str(exc)}]
+    else:
+        problems = checked.problems
+    state = upload.round.programme.member_state.code
+    actor = upload.uploaded_by or SystemActor("worker")
+    with transaction.atomic():
+        if problems or checked is None:
+            SubmissionUpload.objects.filter(pk=upload.pk).update(
+                status=UploadStatus.FAILED, problems=problems[:1000], finished_at=timezone.now()
+            )
+            record(
+                actor=actor,
+                action="cultivation.submissions.refuse",
+                obj=upload,
+                member_state=state,
+                after={"problem_count": len(problems)},
+            )
+            return {"status": UploadStatus.FAILED}
+        created = updated = 0
+        for answer in checked.answers:
+            _, was_created = FarmerSubmission.objects.update_or_create(
+                round=upload.round, instance_id=answer.instance_id, defaults=answer.values
+            )
+            created += was_created
+            updated += not was_created
+        counts = {"rows": len(checked.answers), "created": created, "updated": updated}
+        SubmissionUpload.objects.filter(pk=upload.pk).update(
+            status=UploadStatus.APPLIED, counts=counts, finished_at=timezone.now()
+        )
+        record(
+            actor=actor,
+            action="cultivation.submissions.import",
+            obj=upload,
+            member_state=state,
+            after=counts,
+        )
+    return {"status": UploadStatus.APPLIED, **counts}

@@ -49,6 +49,7 @@ def _mount() -> None:
     from pantau.audit.api import router as audit_router
     from pantau.clearinghouse.api import router as clearinghouse_router
     from pantau.cooperation.api import events_router, funding_router
+    from pantau.cultivation.api import ad_router
     from pantau.cultivation.api import router as cultivation_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
@@ -76,6 +77,7 @@ def _mount() -> None:
     api.add_router("/funding/", funding_router)
     api.add_router("/treatment/", treatment_router)
     api.add_router("/cultivation/", cultivation_router)
+    api.add_router("/ad/", ad_router)
 
 
 _mount()

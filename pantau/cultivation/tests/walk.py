@@ -3,6 +3,7 @@ test_authorization_walk.py): Thai objects made through the services, keyed by en
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from pantau.cultivation.ad import create_programme
 from pantau.cultivation.boundaries import register_boundary_file
 from pantau.cultivation.services import create_survey, set_survey_areas
 from pantau.cultivation.tasks import load_boundary_file
@@ -33,7 +34,13 @@ def cultivation_samples(th_focal, secretariat, make_user) -> dict[tuple[str, str
         rows=[{"area_code": "TH-W1", "area_ha": "120", "yield_kg_ha": "10"}],
         version=survey.version,
     )
+    programme = create_programme(
+        acting_user=th_focal, member_state=thailand, name="Illustrative walk programme"
+    )
     return {
+        ("cultivation:programme", "pk"): str(programme.pk),
+        ("cultivation:programme-action", "pk"): str(programme.pk),
+        ("cultivation:programme-action", "action"): "start",
         ("cultivation:survey", "pk"): str(survey.pk),
         ("cultivation:survey-areas", "pk"): str(survey.pk),
         ("cultivation:survey-transition", "pk"): str(survey.pk),
