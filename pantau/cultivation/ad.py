@@ -116,11 +116,12 @@ def start_programme(
 
 
 def register_submissions_file(
-    *, acting_user: User, survey_round: SurveyRound, uploaded_file
+    *, acting_user: Actor, survey_round: SurveyRound, uploaded_file, system: bool = False
 ) -> SubmissionUpload:
-    """Keep an export of farmer-survey submissions and queue its import by the worker."""
+    """Keep an export of farmer-survey submissions and queue its import by the worker.
+    `system`: the demo loader or the operator."""
     state = survey_round.programme.member_state.code
-    _check(acting_user, state, False)
+    _check(acting_user, state, system)
     size = getattr(uploaded_file, "size", 0) or 0
     if not size or size > MAX_SUBMISSION_FILE_BYTES:
         raise ValidationError(
@@ -137,7 +138,7 @@ def register_submissions_file(
             round=survey_round,
             file_name=file_name,
             stored_name=stored,
-            uploaded_by=acting_user,
+            uploaded_by=acting_user if isinstance(acting_user, User) else None,
             created_at=timezone.now(),
         )
         record(

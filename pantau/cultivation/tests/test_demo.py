@@ -3,7 +3,13 @@ approved totals replace the demo's illustrative statistics instead of doubling t
 
 import pytest
 
-from pantau.cultivation.models import AdminArea, BoundaryVersion, CultivationSurvey
+from pantau.cultivation.models import (
+    AdminArea,
+    ADProgramme,
+    BoundaryVersion,
+    CultivationSurvey,
+    FarmerSubmission,
+)
 from pantau.site.demo.cultivation import load_cultivation_demo
 from pantau.site.demo.reporting import load_reporting_demo
 from pantau.site.demo.statistics import load_statistics_demo
@@ -43,4 +49,8 @@ def test_the_demo_series_replaces_the_demo_figures_and_loads_once(settings, tmp_
         == keys + CultivationSurvey.objects.filter(state="approved").count()
     )
     assert CultivationSurvey.objects.filter(state="draft").exists()  # the open year waits
+    programme = ADProgramme.objects.get(is_demo=True)
+    assert programme.status == "started" and programme.rounds.count() == 2
+    assert FarmerSubmission.objects.filter(round__programme=programme).count() == 120
     assert load_cultivation_demo() == 0
+    assert FarmerSubmission.objects.count() == 120

@@ -121,4 +121,80 @@ def load_cultivation_demo() -> int:
                     acting_user=ACTOR, survey=survey, version=None, system=True, publish=True
                 )
             created += 1
+    load_ad_demo()
     return created
+
+
+def _export(households: int, year: int, seed: int, progress: float) -> bytes:
+    """A made-up KoboToolbox-style export of the farmer questionnaire."""
+    lines = [
+        "start,end,household_id,village,household_size,income_usd,illicit_area_ha,"
+        "land_tenure,market_access,satisfaction,_uuid"
+    ]
+    for n in range(households):
+        wobble = ((n * 37 + seed) % 11) / 10
+        income = round(700 + 900 * progress + 150 * wobble)
+        illicit = max(0.0, round(0.6 * (1 - progress) - 0.05 * wobble, 2))
+        tenure = "yes" if (n + seed) % 10 < 3 + 5 * progress else "no"
+        market = "yes" if (n * 3 + seed) % 10 < 2 + 6 * progress else "no"
+        satisfaction = min(5, 2 + round(2 * progress + wobble))
+        lines.append(
+            f",,ILL-{year}-{n:03d},Illustrative village {n % 6 + 1},{3 + n % 5},{income},"
+            f"{illicit},{tenure},{market},{satisfaction},demo-{seed}-{year}-{n}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def load_ad_demo() -> int:
+    """An illustrative programme in Lao PDR with its baseline and a follow-up round."""
+    import datetime
+
+    from pantau.cultivation.ad import (
+        add_round,
+        create_programme,
+        register_submissions_file,
+        start_programme,
+    )
+    from pantau.cultivation.models import ADProgramme
+    from pantau.cultivation.tasks import import_submissions_task
+
+    state = MemberState.objects.get(code="LA")
+    if ADProgramme.objects.filter(member_state=state, is_demo=True).exists():
+        return 0
+    programme = create_programme(
+        acting_user=ACTOR,
+        member_state=state,
+        name="Illustrative upland coffee and tea programme",
+        system=True,
+        is_demo=True,
+        area_codes=["LA-D01", "LA-D02"],
+        communities="Twelve made-up upland villages",
+        start_date=datetime.date(2022, 1, 1),
+        end_date=datetime.date(2026, 12, 31),
+        implementing_partners="Illustrative provincial agriculture office",
+        funding_partners="Government; an illustrative private coffee buyer (CSR)",
+        budget=Decimal("1250000"),
+        budget_currency="USD",
+        households_targeted=600,
+        households_reached=410,
+        substitute_crops="Arabica coffee, tea, cardamom",
+        land_tenure_measures="Illustrative: village land-use plans and household titles",
+        market_access_measures="Illustrative: a buyer's contract and a feeder road",
+    )
+    for number, (day, progress) in enumerate(
+        ((datetime.date(2022, 2, 1), 0.0), (datetime.date(2024, 2, 1), 0.7))
+    ):
+        survey_round = add_round(
+            acting_user=ACTOR, programme=programme, started_on=day, system=True
+        )
+        upload = register_submissions_file(
+            acting_user=ACTOR,
+            survey_round=survey_round,
+            uploaded_file=ContentFile(
+                _export(60, day.year, number + 1, progress), name=f"illustrative-{day.year}.csv"
+            ),
+            system=True,
+        )
+        import_submissions_task.call(upload.pk)  # now: the demo shows it at once
+    start_programme(acting_user=ACTOR, programme=programme, system=True)
+    return 1
