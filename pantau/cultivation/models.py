@@ -310,3 +310,29 @@ class SubmissionUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class SurveyAreasUpload(models.Model):
+    """A CSV or XLSX file of a draft survey's area rows, imported by the worker: all rows or
+    none, every problem with its line and column."""
+
+    survey = models.ForeignKey(
+        CultivationSurvey, on_delete=models.CASCADE, related_name="area_uploads"
+    )
+    file_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=500)
+    status = models.CharField(
+        max_length=16, choices=UploadStatus.choices, default=UploadStatus.PENDING
+    )
+    problems = models.JSONField(default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

@@ -73,7 +73,7 @@ class SurveyProblems(ValidationError):
         )
 
 
-def _check_editable(
+def check_editable(
     acting_user, survey: CultivationSurvey, version: int | None, system: bool = False
 ) -> None:
     if not system and not permissions.can_edit_survey(acting_user, survey.member_state.code):
@@ -245,16 +245,18 @@ def set_survey_areas(
     rows: list[dict],
     version: int | None,
     system: bool = False,
+    first_line: int = 1,
 ) -> CultivationSurvey:
     """Replace the survey's areas with `rows` (all of them, or none when any has a problem).
-    `system`: the demo loader or the operator."""
+    `system`: the demo loader or the operator. `first_line`: the line of the first row in its
+    file (2 below a header), for the problems."""
     survey = (
         CultivationSurvey.objects.select_for_update()
         .select_related("member_state")
         .get(pk=survey.pk)
     )
-    _check_editable(acting_user, survey, version, system)
-    areas, problems = check_area_rows(survey, rows)
+    check_editable(acting_user, survey, version, system)
+    areas, problems = check_area_rows(survey, rows, first_line=first_line)
     if problems:
         raise SurveyProblems(problems)
     before = survey_totals(survey)

@@ -2,8 +2,10 @@
 checked by the worker (`pantau worker`) in a bounded child process, never in the web request;
 then every area is loaded as the state's next boundary version, or none."""
 
+import csv
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -12,14 +14,22 @@ from django.utils import timezone
 
 from pantau.audit.services import record
 from pantau.core.actors import SystemActor
+from pantau.core.exceptions import PermissionDenied
 from pantau.members.models import MemberState
 from pantau.statistics.ingest.sandbox import ParseFailed, run_bounded
 
 from . import permissions
 from .choices import UploadStatus
 from .geo import Parsed, parse_boundary_file
-from .models import AdminArea, BoundaryVersion, FarmerSubmission, SubmissionUpload
-from .xlsform import check_submissions
+from .models import (
+    AdminArea,
+    BoundaryVersion,
+    FarmerSubmission,
+    SubmissionUpload,
+    SurveyAreasUpload,
+)
+from .services import SurveyProblems, set_survey_areas
+from .xlsform import check_submissions, read_rows
 
 UNFINISHED = (UploadStatus.PENDING, UploadStatus.RUNNING)
 
@@ -191,3 +201,76 @@ def import_submissions_task(upload_id: int) -> dict:
             after=counts,
         )
     return {"status": UploadStatus.APPLIED, **counts}
+
+
+def _read_area_rows(path: Path, file_name: str) -> dict:
+    try:
+        table = read_rows(path)
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as exc:
+        return {"error": f"{file_name}: neither a CSV nor an XLSX file ({exc})"}
+    if not table:
+        return {"error": f"{file_name}: the file is empty"}
+    header = [h.strip().lower() for h in table[0]]
+    rows = [
+        {header[i]: (row[i] if i < len(row) else "") for i in range(len(header)) if header[i]}
+        for row in table[1:]
+        if any(cell.strip() for cell in row)
+    ]
+    return {"rows": rows}
+
+
+@task
+def import_survey_areas_task(upload_id: int) -> dict:
+    """Set a draft survey's areas from an uploaded file (survey_files queued it)."""
+    uploads = SurveyAreasUpload.objects.select_related("survey__member_state", "uploaded_by")
+    upload = uploads.filter(pk=upload_id).first()
+    if upload is None:
+        return {"status": "missing"}
+    if upload.status not in UNFINISHED:
+        return {"status": upload.status}
+    path = Path(default_storage.path(upload.stored_name))
+    name = upload.file_name
+
+    def produce(emit) -> None:
+        emit(_read_area_rows(path, name))
+
+    try:
+        spool = run_bounded(produce, what=name)
+        try:
+            read = next(iter(spool))
+        finally:
+            spool.close()
+    except (ParseFailed, OSError) as exc:
+        read = {"error": str(exc)}
+    problems: list[dict] = []
+    if "error" in read:
+        problems = [{"line": 0, "column": "", "message": read["error"]}]
+    else:
+        uploader = upload.uploaded_by
+        assert uploader is not None  # kept by register_survey_areas_file, PROTECTed
+        try:
+            set_survey_areas(
+                acting_user=uploader,
+                survey=upload.survey,
+                rows=read["rows"],
+                version=None,
+                first_line=2,
+            )
+        except SurveyProblems as exc:
+            problems = [{"line": ln, "column": c, "message": m} for ln, c, m in exc.problems]
+        except (ValidationError, PermissionDenied) as exc:
+            problems = [
+                {
+                    "line": 0,
+                    "column": "",
+                    "message": "; ".join(exc.messages)
+                    if isinstance(exc, ValidationError)
+                    else str(exc),
+                }
+            ]
+    SurveyAreasUpload.objects.filter(pk=upload.pk).update(
+        status=UploadStatus.FAILED if problems else UploadStatus.APPLIED,
+        problems=problems[:1000],
+        finished_at=timezone.now(),
+    )
+    return {"status": "failed" if problems else "applied", "problem_count": len(problems)}

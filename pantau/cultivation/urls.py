@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey"),
     path("surveys/<int:pk>/areas/", views.survey_areas, name="survey-areas"),
+    path("surveys/<int:pk>/file/", views.survey_file, name="survey-file"),
     path("surveys/<int:pk>/<str:action>/", views.survey_transition, name="survey-transition"),
     path("programmes/", views_ad.programmes, name="programmes"),
     path("programmes/<int:pk>/", views_ad.programme_detail, name="programme"),

@@ -22,6 +22,7 @@ from .choices import SurveyState, UploadStatus
 from .forms import BoundaryUploadForm, SurveyForm
 from .maps import area_map
 from .models import AdminArea, BoundaryVersion, CultivationSurvey
+from .survey_files import register_survey_areas_file
 
 LIST_LIMIT = 100
 
@@ -153,7 +154,7 @@ def survey_detail(request, pk: int):
             "may_reopen": survey.state == SurveyState.APPROVED
             and permissions.can_approve_survey(request.user, survey.member_state.code),
             "production_method": services.PRODUCTION_METHOD,
-            "problems": [],
+            "area_uploads": survey.area_uploads.all()[:5] if may_edit else [],
         },
     )
 
@@ -197,6 +198,23 @@ def survey_areas(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("The areas' figures are saved."))
+    return redirect("cultivation:survey", pk=survey.pk)
+
+
+@login_required
+@require_POST
+def survey_file(request, pk: int):
+    survey = querysets.get_survey_or_404(request.user, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("Choose a CSV or XLSX file"))
+        register_survey_areas_file(acting_user=request.user, survey=survey, uploaded_file=upload)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The file is kept; the background worker imports its rows."))
     return redirect("cultivation:survey", pk=survey.pk)
 
 

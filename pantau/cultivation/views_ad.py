@@ -111,8 +111,10 @@ def programme_action(request, pk: int, action: str):
             messages.success(request, _("The file is kept; the background worker imports it."))
         else:
             raise Http404("No such action")
-    except ValueError as exc:  # a date that is not one (ValidationError is a ValueError too)
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except ValueError:  # a date that is not one
+        messages.error(request, _("Give the round's start as a date"))
     return redirect("cultivation:programme", pk=programme.pk)
 
 

@@ -136,7 +136,7 @@ def _column(name: str) -> str:
     return name.replace("-", "/").rsplit("/", 1)[-1]
 
 
-def _read_rows(path: Path) -> list[list[str]]:
+def read_rows(path: Path) -> list[list[str]]:
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic.startswith(b"PK"):
@@ -163,7 +163,7 @@ def check_submissions(path: Path, file_name: str) -> CheckedFile:
         out.problems.append({"line": line, "column": column, "message": message})
 
     try:
-        rows = _read_rows(path)
+        rows = read_rows(path)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as exc:
         problem(0, "", f"{file_name}: neither a CSV nor an XLSX export ({exc})")
         return out

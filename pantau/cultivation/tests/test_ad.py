@@ -202,3 +202,13 @@ def test_pages_and_api(client, api_client, make_user, programme, officer, upload
     assert listed[0]["baseline"]["tabulation"]["income_usd"] == 1000
     client.logout()
     assert api_client.get("/api/v1/ad/programmes").status_code == 401
+
+
+def test_page_actions_refused_by_the_rules_say_why(client, programme, officer):
+    client.force_login(officer)
+    started = client.post(f"/cultivation/programmes/{programme.pk}/start/", follow=True)
+    assert started.status_code == 200 and "baseline" in started.content.decode()
+    dated = client.post(
+        f"/cultivation/programmes/{programme.pk}/round/", {"started_on": "soon"}, follow=True
+    )
+    assert dated.status_code == 200 and SurveyRound.objects.count() == 0

@@ -227,3 +227,55 @@ def test_a_stale_version_and_an_approved_survey_are_not_edited(people):
     survey = services.approve_survey(acting_user=people.approver, survey=survey, version=None)
     with pytest.raises(ValidationError):
         services.set_survey_areas(acting_user=people.focal, survey=survey, rows=ROWS, version=None)
+
+
+def test_area_rows_from_a_csv_or_xlsx_file_in_the_worker(people, run_tasks):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pantau.cultivation.survey_files import register_survey_areas_file
+
+    survey = services.create_survey(
+        acting_user=people.focal,
+        member_state=MemberState.objects.get(code="MM"),
+        year=2022,
+        crop="OPIUM_POPPY",
+        method="mixed",
+    )
+    columns = list(ROWS[0])
+    book = openpyxl.Workbook()
+    book.active.append(columns)
+    for row in ROWS:
+        book.active.append([row.get(c, "") for c in columns])
+    data = io.BytesIO()
+    book.save(data)
+    with run_tasks():
+        good = register_survey_areas_file(
+            acting_user=people.focal,
+            survey=survey,
+            uploaded_file=SimpleUploadedFile("areas.xlsx", data.getvalue()),
+        )
+    good.refresh_from_db()
+    assert good.status == "applied", good.problems
+    assert services.survey_totals(survey)["area_ha"] == Decimal(1500)
+    before = state_of_things()
+    csv_text = "area_code,area_ha,yield_kg_ha\nMM-X1A,10,5\nMM-X1B,ten,5\n"
+    with run_tasks():
+        bad = register_survey_areas_file(
+            acting_user=people.focal,
+            survey=survey,
+            uploaded_file=SimpleUploadedFile("areas.csv", csv_text.encode()),
+        )
+    bad.refresh_from_db()
+    assert bad.status == "failed"
+    assert bad.problems == [{"line": 3, "column": "area_ha", "message": "'ten' is not a number"}]
+    after = state_of_things()
+    assert after[:3] == before[:3]  # the survey, its areas and the statistics unchanged
+    with pytest.raises(PermissionDenied):
+        register_survey_areas_file(
+            acting_user=people.th_approver,
+            survey=survey,
+            uploaded_file=SimpleUploadedFile("areas.csv", csv_text.encode()),
+        )

@@ -43,6 +43,7 @@ def cultivation_samples(th_focal, secretariat, make_user) -> dict[tuple[str, str
         ("cultivation:programme-action", "action"): "start",
         ("cultivation:survey", "pk"): str(survey.pk),
         ("cultivation:survey-areas", "pk"): str(survey.pk),
+        ("cultivation:survey-file", "pk"): str(survey.pk),
         ("cultivation:survey-transition", "pk"): str(survey.pk),
         ("cultivation:survey-transition", "action"): "approve",
         ("/api/v1/cultivation/*", "survey_id"): str(survey.pk),

@@ -219,6 +219,7 @@ WRITES: set[tuple[str, str]] = {
     # ... and edits its own draft survey (the sample's empty rows are refused: nothing changes).
     ("PUT /api/v1/cultivation/surveys/{survey_id}/areas", "th-focal"),
     ("cultivation:survey-areas", "th-focal"),
+    ("cultivation:survey-file", "th-focal"),  # the walk sends no file: refused, nothing kept
     ("cultivation:programme-action", "th-focal"),  # starting without a baseline is refused
     # One's own calendar feed address: issue and revoke it.
     *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
