@@ -205,6 +205,8 @@ def survey_areas(request, pk: int):
 @require_POST
 def survey_file(request, pk: int):
     survey = querysets.get_survey_or_404(request.user, pk)
+    if not permissions.can_edit_survey(request.user, survey.member_state.code):
+        raise PermissionDenied(_("You may not edit this survey"))
     upload = request.FILES.get("file")
     try:
         if upload is None:

@@ -90,6 +90,8 @@ def programme_detail(request, pk: int):
 @require_POST
 def programme_action(request, pk: int, action: str):
     programme = _programme(pk)
+    if not permissions.can_manage_programmes(request.user, programme.member_state.code):
+        raise PermissionDenied(_("You may not manage alternative-development programmes"))
     try:
         if action == "round":
             ad.add_round(
