@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pantau.clearinghouse",
     "pantau.treatment",  # the treatment MIS (15.d.iv): pseudonymous episodes
     "pantau.programmes",  # national programmes and services to groups at risk (11.b, 11.c)
+    "pantau.cultivation",  # cultivation surveys, boundaries, alternative development (18-20)
     "pantau.site",  # the top layer: set-up, demo, the CLI, the API root
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("treatment/", include("pantau.treatment.urls")),
     path("programmes/", include("pantau.programmes.urls")),
     path("cooperation/", include("pantau.cooperation.urls")),
+    path("cultivation/", include("pantau.cultivation.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
 ]

@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     # in pantau.treatment (CentreStaff), so that accounts never imports treatment.
     CENTRE_STAFF = "centre_staff", _("Treatment centre staff")
     TREATMENT_COORDINATOR = "treatment_coordinator", _("National treatment coordinator")
+    # Alternative development (18-20): programmes, their baselines and farmer surveys.
+    AD_OFFICER = "ad_officer", _("Alternative-development officer")
 
 
 # Roles that act for one Member State and must name it.
@@ -24,6 +26,7 @@ NATIONAL_ROLES = frozenset(
         Role.NARCO_OFFICER,
         Role.CENTRE_STAFF,
         Role.TREATMENT_COORDINATOR,
+        Role.AD_OFFICER,
     }
 )
 # Roles that act for the region; they must not name a Member State.

@@ -46,6 +46,7 @@ INDICATOR_NAMES = {
     "PHARMA_DIVERSION": _("Diversion of pharmaceutical preparations"),
     "CULTIVATION_AREA": _("Illicit cultivation"),
     "ERADICATION_AREA": _("Eradication"),
+    "POTENTIAL_PRODUCTION": _("Potential production of illicit crops"),
     "TREATMENT_ADMISSION": _("Treatment admissions"),
     "DRUG_USER": _("Drug users"),
     "DRUG_PRICE": _("Drug prices"),

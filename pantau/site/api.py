@@ -49,6 +49,8 @@ def _mount() -> None:
     from pantau.audit.api import router as audit_router
     from pantau.clearinghouse.api import router as clearinghouse_router
     from pantau.cooperation.api import events_router, funding_router
+    from pantau.cultivation.api import ad_router
+    from pantau.cultivation.api import router as cultivation_router
     from pantau.members.api import router as members_router
     from pantau.narco.api import router as narco_router
     from pantau.programmes.api import programmes_router, services_router
@@ -78,6 +80,8 @@ def _mount() -> None:
     api.add_router("/treatment/", treatment_router)
     api.add_router("/programmes/", programmes_router)
     api.add_router("/programme-services/", services_router)
+    api.add_router("/cultivation/", cultivation_router)
+    api.add_router("/ad/", ad_router)
 
 
 _mount()

@@ -235,6 +235,15 @@ WRITES: set[tuple[str, str]] = {
     # The reporting calendar (#22): the Secretariat sets deadlines.
     ("reporting:deadlines", "secretariat"),
     ("PUT /api/v1/deadlines/{year}/{kind}", "secretariat"),
+    # Cultivation: a focal point loads its own Member State's boundaries (the sample file is
+    # the caller's; the worker then checks it against the country).
+    ("POST /api/v1/cultivation/boundaries", "th-focal"),
+    ("POST /api/v1/cultivation/boundaries", "my-focal"),
+    # ... and edits its own draft survey (the sample's empty rows are refused: nothing changes).
+    ("PUT /api/v1/cultivation/surveys/{survey_id}/areas", "th-focal"),
+    ("cultivation:survey-areas", "th-focal"),
+    ("cultivation:survey-file", "th-focal"),  # the walk sends no file: refused, nothing kept
+    ("cultivation:programme-action", "th-focal"),  # starting without a baseline is refused
     # One's own calendar feed address: issue and revoke it.
     *(("POST /api/v1/calendar", p) for p in SIGNED_IN),
     *(("DELETE /api/v1/calendar", p) for p in SIGNED_IN),
@@ -401,6 +410,10 @@ def make_world(make_user, users: dict, tmp_path) -> World:
         file=SimpleUploadedFile("walk-agenda.pdf", b"%PDF-1.4 walk"),
     )
 
+    from pantau.cultivation.tests.walk import cultivation_samples
+
+    cultivation = cultivation_samples(th_focal, users["secretariat"], make_user)
+
     return World(
         values={
             # Generic: a parameter of this name anywhere.
@@ -491,6 +504,7 @@ def make_world(make_user, users: dict, tmp_path) -> World:
             ("/api/v1/treatment/*", "REF_AREA"): "TH",
             ("/api/v1/treatment/*", "TIME_PERIOD"): "2024",
             ("treatment:*", "pk"): "1",  # no persona uses the treatment pages: 404 for all
+            **cultivation,
         },
     )
 
@@ -675,6 +689,14 @@ class Multipart(dict):
 # Files for the operations that take an upload: one Thai observation (the exchange format).
 SAMPLE_FILES = {
     "POST /api/v1/documents/": {"file": ("walk.pdf", b"%PDF-1.4\n%%EOF\n")},
+    "POST /api/v1/cultivation/boundaries": {
+        "file": (
+            "areas.geojson",
+            b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            b'{"code": "TH-W1", "name": "Walk"}, "geometry": {"type": "Polygon", "coordinates": '
+            b"[[[100, 15], [101, 15], [101, 16], [100, 16], [100, 15]]]}}]}",
+        )
+    },
     "POST /api/v1/data/imports": {
         "file": (
             "th.csv",

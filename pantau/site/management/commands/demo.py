@@ -55,6 +55,10 @@ class Command(BaseCommand):
                 f"{coop['rates']} exchange rates, {coop['links']} report entries linked "
                 "(illustrative)."
             )
+            from pantau.site.demo.cultivation import load_cultivation_demo
+
+            surveys = load_cultivation_demo()
+            self.stdout.write(f"Demo cultivation: {surveys} surveys created (illustrative).")
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD!r}):")
         for username, display, *_ in demo_accounts():
             self.stdout.write(f"  {username:16} {display}")
