@@ -49,7 +49,7 @@ def public(view):
 
 def _common(request) -> dict:
     return {
-        "illustrative": reads.has_illustrative(),
+        "illustrative": reads.has_illustrative(_version(request).token),
         "member_states": [
             (s.code, names.country_name(s.code, s.name))
             for s in MemberState.objects.order_by("code")
@@ -74,9 +74,12 @@ def home(request):
             "trend": trend,
             "trend_title": title,
             "trend_spec": charts.trend(trend, title) if trend else None,
-            "publications": reads.publications()[:5],
+            # The rendered content is kept per data version and language (the template's
+            # cache tag): the same for every visitor until the published data change.
+            "portal_version": version.token,
+            "publications": reads.latest_publications(version.token),
             "reports": reads.published_reports()[:5],
-            "sources": reads.sources("DRUG_SEIZURE"),
+            "sources": reads.sources("DRUG_SEIZURE", token=version.token),
         },
     )
 
@@ -98,7 +101,7 @@ def country(request, code: str):
                 "series": s,
                 "title": title,
                 "spec": charts.trend(s, title) if len(s.points) > 1 else None,
-                "sources": reads.sources(s.indicator, state.code),
+                "sources": reads.sources(s.indicator, state.code, token=version.token),
                 "slug": f"{s.indicator}-{s.unit}".lower(),
             }
         )
@@ -110,6 +113,7 @@ def country(request, code: str):
             "state": state,
             "state_name": names.country_name(state.code, state.name),
             "blocks": blocks,
+            "portal_version": version.token,
         },
     )
 
@@ -145,7 +149,7 @@ def indicator(request, code: str):
             "indicator": found,
             "name": name,
             "blocks": blocks,
-            "sources": reads.sources(found.code),
+            "sources": reads.sources(found.code, token=version.token),
             "last_published": max((t for (a, y), t in dates.items()), default=None),
         },
     )
