@@ -2,8 +2,10 @@
 (reads.PUBLIC) and carries an ETag and Last-Modified: a repeated request answers 304 until
 something is published or the metadata changes."""
 
+import functools
 import hashlib
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -43,8 +45,36 @@ def _last_modified(request, *args, **kwargs):
 
 
 def public(view):
-    """GET/HEAD only, with the conditional answers (304) of the data's version."""
-    return require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
+    """GET/HEAD only, with the conditional answers (304) of the data's version; pages kept for
+    first visits (_kept)."""
+    return require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(_kept(view)))
+
+
+def _kept(view):
+    """A visitor who brings no cookie at all (no session, so nobody signed in; no messages; no
+    CSRF token of their own) gets the page as rendered for the data's version, the language
+    and the URL (the ETag's key), kept in the cache: the same page for every such visitor
+    until something is published. HTML pages only (not the downloads)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.COOKIES or request.method != "GET":
+            return view(request, *args, **kwargs)
+        key = f"portal:page:{_etag(request)}"
+        kept = cache.get(key)
+        if kept is not None:
+            content, content_type = kept
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), reads.CACHE_SECONDS)
+        return response
+
+    return wrapper
 
 
 def _common(request) -> dict:
