@@ -6,6 +6,7 @@ DJANGO_SETTINGS_MODULE=bench.hello (the application's settings and middleware, a
 `/bench-hello/` added; production never names it), measured in the same run, just before."""
 
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -34,20 +35,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# As in production (docs/deploy.md): PANTAU_ENV=production, so `pantau serve` collects the
+# static files, compressed, and WhiteNoise serves them gzip/brotli with far-future caching;
+# plain HTTP on loopback (no TLS redirect: the proxy's business).
+PRODUCTION = {
+    "PANTAU_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    "DEBUG": "0",
+}
+
+
 @contextmanager
 def served(env: dict, settings: str = "config.settings"):
-    """`pantau serve` on a free port, until the block ends; its base URL."""
+    """`pantau serve` on a free port, as in production, until the block ends; its base URL."""
     port = _free_port()
     process = subprocess.Popen(
         [str(PANTAU), "serve", "--port", str(port)],
         cwd=ROOT,
-        env=env | {"DJANGO_SETTINGS_MODULE": settings},
+        env=env | PRODUCTION | {"DJANGO_SETTINGS_MODULE": settings},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310  # nosec B310

@@ -51,3 +51,19 @@ def test_the_languages_are_kept_apart():
     indonesian = Client().get("/id/portal/").content
     assert english != indonesian
     assert b'lang="id"' in indonesian
+
+
+def test_the_static_files_are_collected_as_in_production(tmp_path, settings):
+    """Production's storage (hashed, compressed) rewrites the references inside CSS and JS
+    files: a reference to a file that is not shipped (a vendored script's source map) stopped
+    `pantau serve` from starting with PANTAU_ENV=production (found by bench/site.py)."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)  # raised before the fix
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("vendor/vega/vega-interpreter.*.js"))
