@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run dev test install lint typecheck check bandit bench audit clean schemathesis messages messages-compile
+.PHONY: run dev test install lint typecheck check bandit bench audit clean schemathesis messages messages-compile bench-site
 
 # Create .venv with a Python >= 3.12 found by running the candidates (see scripts/find-python),
 # then install the project with its pinned dependencies. Re-done only when pyproject.toml changes.
@@ -85,6 +85,10 @@ audit: $(STAMP)
 SCALE ?= small
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --scale $(SCALE)
+
+# The site's figures (api with wrk, pages in Chromium, review, search): bench/README.md.
+bench-site: $(STAMP)
+	$(BIN)/python -m bench.site
 
 clean:
 	rm -rf $(VENV) var/test-*

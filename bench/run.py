@@ -113,12 +113,14 @@ class Figure:
     target: float | None  # None: a figure for information, without a target
     comparison: str  # ">=" or "<=": how `ratio` (or `value` when there is no limit) meets it
     note: str = ""
+    # The target is on the value even though a limit is measured beside it (for information).
+    target_on_value: bool = False
 
     @property
     def met(self) -> bool:
         if self.target is None:
             return True
-        measured = self.value if self.ratio is None else self.ratio
+        measured = self.value if self.ratio is None or self.target_on_value else self.ratio
         return measured >= self.target if self.comparison == ">=" else measured <= self.target
 
     def as_dict(self) -> dict:
@@ -131,6 +133,7 @@ class Figure:
             "ratio": None if self.ratio is None else round(self.ratio, 3),
             "target": self.target,
             "comparison": self.comparison,
+            "target_on": "value" if self.ratio is None or self.target_on_value else "ratio",
             "met": self.met,
             "note": self.note,
         }
@@ -504,7 +507,7 @@ def table(figures: list[Figure], title: str) -> Table:
             "-"
             if f.target is None
             else f"ratio {f.comparison} {f.target:g}"
-            if f.limit is not None
+            if f.limit is not None and not f.target_on_value
             else (f"{f.comparison} {f.target:g} {f.unit}")
         )
         out.add_row(

@@ -12,6 +12,11 @@ memory is its own, and the database is the one of DATABASE_URL):
                                                  as a publication does; prints the seconds
     python -m bench.worker aggregate N           N requests to the API and N runs of the same
                                                  GROUP BY in SQL; prints both medians (ms)
+    python -m bench.worker documents N           N synthetic published clearinghouse items
+                                                 stored and indexed for full-text search
+    python -m bench.worker search Q              Q full-text queries as the browse page makes
+                                                 them, and the same match in bare SQL; prints
+                                                 both medians and p99 (ms)
 
 Each prints one JSON object on its last line of output."""
 
@@ -173,6 +178,155 @@ def aggregate(n: int) -> dict:
 _KIND_OF_UNIT = {"KG": "mass", "L": "volume", "UNIT": "dosage"}
 
 
+# --- clearinghouse search --------------------------------------------------------------------
+
+SYLLABLES = [c + v for c in "bdgklmnprstw" for v in ("a", "e", "i", "o", "u", "ai", "ang")]
+
+
+def _vocabulary(size: int = 30_000) -> list[str]:
+    """Pronounceable words, distinct, ranked (the first are the commonest: Zipf draws)."""
+    import random
+
+    rng = random.Random(7)
+    words: dict[str, None] = {}
+    while len(words) < size:
+        words["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))] = None
+    return list(words)
+
+
+def _zipf_draws(rng, vocabulary: list[str], k: int) -> list[str]:
+    import itertools
+
+    weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
+    return rng.choices(vocabulary, cum_weights=weights, k=k)
+
+
+def documents(n: int) -> dict:
+    """N published items of 8-word titles and 250-word texts (Zipf-distributed words), stored
+    with bulk_create and indexed with the statements of clearinghouse.search.index_document,
+    in batches."""
+    import random
+
+    from django.db import connection, transaction
+
+    from pantau.clearinghouse import search
+    from pantau.clearinghouse.models import Document
+
+    rng = random.Random(11)
+    vocabulary = _vocabulary()
+    start = time.perf_counter()
+    batch = 2000
+    done = 0
+    while done < n:
+        size = min(batch, n - done)
+        words = _zipf_draws(rng, vocabulary, size * 258)
+        docs = [
+            Document(
+                title=" ".join(words[i * 258 : i * 258 + 8]).capitalize(),
+                year=2016 + (done + i) % 10,
+                type=("research", "evaluation", "guideline", "dataset")[(done + i) % 4],
+                language=("en", "en", "id", "th", "vi")[(done + i) % 5],
+                text=" ".join(words[i * 258 + 8 : (i + 1) * 258]),
+                state="published",
+            )
+            for i in range(size)
+        ]
+        with transaction.atomic():
+            created = Document.objects.bulk_create(docs)
+            if connection.vendor == "sqlite" and created[0].pk is None:
+                raise RuntimeError("bulk_create gave no primary keys")
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.executemany(
+                        f"INSERT INTO {search.PG_TABLE} (document_id, vector) VALUES (%s, "  # nosec B608
+                        "setweight(array_to_tsvector(%s::text[]), 'A') || "
+                        "setweight(array_to_tsvector(%s::text[]), 'D'))",
+                        [
+                            (
+                                d.pk,
+                                list(dict.fromkeys(d.title.lower().split())),
+                                list(dict.fromkeys(d.text.split())),
+                            )
+                            for d in created
+                        ],
+                    )
+                else:
+                    cursor.executemany(
+                        f"INSERT INTO {search.SQLITE_TABLE} (rowid, title, body) "  # nosec B608
+                        "VALUES (%s, %s, %s)",
+                        [(d.pk, d.title.lower(), d.text) for d in created],
+                    )
+        done += size
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"documents": n, "seconds": time.perf_counter() - start}
+
+
+def search_queries(q: int) -> dict:
+    """Q queries of one to three words drawn as people type them (common words more often):
+    each as the browse page runs it (clearinghouse.querysets.search_documents as the public:
+    the count, the first page of 20 ranked items, the facets), and the bare match in SQL (the
+    matching ids, ranked, the first 20)."""
+    import random
+
+    from django.db import connection
+
+    from pantau.clearinghouse import search
+    from pantau.clearinghouse.querysets import Filters, search_documents
+    from pantau.clearinghouse.text import query_terms
+
+    rng = random.Random(13)
+    vocabulary = _vocabulary()
+    queries = [" ".join(_zipf_draws(rng, vocabulary[:3000], rng.randint(1, 3))) for _ in range(q)]
+
+    def page(text: str) -> int:
+        result = search_documents(None, Filters(q=text))
+        count = result.documents.count()
+        list(result.documents[:20])
+        return count
+
+    def bare(text: str) -> int:
+        words = query_terms(text)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"SELECT document_id, ts_rank(vector, %s::tsquery) AS r FROM {search.PG_TABLE} "  # nosec B608
+                    "WHERE vector @@ %s::tsquery ORDER BY r DESC LIMIT 20",
+                    [search._pg_tsquery(words)] * 2,
+                )
+            else:
+                cursor.execute(
+                    f"SELECT rowid FROM {search.SQLITE_TABLE} WHERE {search.SQLITE_TABLE} "  # nosec B608
+                    f"MATCH %s ORDER BY bm25({search.SQLITE_TABLE}, 5.0, 1.0) LIMIT 20",
+                    [search._sqlite_match(words)],
+                )
+            return len(cursor.fetchall())
+
+    page(queries[0])  # warm-up
+    page_ms, bare_ms, hits = [], [], []
+    for text in queries:
+        t0 = time.perf_counter()
+        hits.append(page(text))
+        t1 = time.perf_counter()
+        bare(text)
+        t2 = time.perf_counter()
+        page_ms.append((t1 - t0) * 1000)
+        bare_ms.append((t2 - t1) * 1000)
+
+    def p99(values: list[float]) -> float:
+        return sorted(values)[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
+
+    return {
+        "queries": q,
+        "page_median_ms": statistics.median(page_ms),
+        "page_p99_ms": p99(page_ms),
+        "bare_median_ms": statistics.median(bare_ms),
+        "bare_p99_ms": p99(bare_ms),
+        "median_hits": statistics.median(hits),
+        "max_hits": max(hits),
+    }
+
+
 def peak_rss_mb() -> float:
     """The peak resident set of this process, from start to now. Linux: VmHWM, the high-water
     mark of this program's own memory. Not getrusage's ru_maxrss: Linux carries that across
@@ -200,6 +354,10 @@ def main(argv: list[str]) -> None:
         out = refresh()
     elif command == "aggregate":
         out = aggregate(int(argv[1]))
+    elif command == "documents":
+        out = documents(int(argv[1]))
+    elif command == "search":
+        out = search_queries(int(argv[1]))
     else:
         raise SystemExit(f"unknown command {command!r}")
     # The peak resident set of this process, from start to now (Linux: in kilobytes).

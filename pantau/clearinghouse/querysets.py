@@ -64,8 +64,9 @@ def search_documents(user, filters: Filters, *, with_facets: bool = True) -> Sea
 
 
 def _facets(qs: QuerySet) -> dict[str, list[tuple[str, str, int]]]:
-    ids = qs.order_by().values("pk")
-    base = Document.objects.filter(pk__in=ids).order_by()
+    # Counted on the search's own query (its index joined once), items counted once each: a
+    # subquery of it would lose the join's table name to Django's alias.
+    base = qs.order_by()
     labels = {
         "type": dict(Document._meta.get_field("type").choices or []),
         "language": dict(Document._meta.get_field("language").choices or []),
@@ -74,7 +75,7 @@ def _facets(qs: QuerySet) -> dict[str, list[tuple[str, str, int]]]:
     for name in ("type", "language", "year"):
         rows = (
             base.values(name)
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk", distinct=True))
             .order_by(f"-{name}" if name == "year" else name)
         )
         out[name] = [

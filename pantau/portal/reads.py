@@ -155,6 +155,11 @@ def publications() -> list[Publication]:
     return [p for p in found if p is not None]
 
 
+def latest_publications(token: str, count: int = 5) -> list[Publication]:
+    """The newest publications, kept per data version (the home page's list)."""
+    return _cached(f"publications:{count}", token, lambda: publications()[:count])
+
+
 def publication_dates(token: str) -> dict[tuple[str, int], datetime.datetime]:
     """(Member State, year) -> when its figures were last published."""
 
@@ -187,16 +192,27 @@ def latest_year() -> int | None:
     return public_values().filter(is_derived=False).aggregate(y=Max("year"))["y"]
 
 
-def has_illustrative() -> bool:
-    """Any published figure is demo data: every page that shows figures says so."""
-    return public_values().filter(is_demo=True).exists()
+def has_illustrative(token: str | None = None) -> bool:
+    """Any published figure is demo data: every page that shows figures says so (kept per
+    data version when `token` is given)."""
+    if token is None:
+        return public_values().filter(is_demo=True).exists()
+    return _cached("illustrative", token, lambda: public_values().filter(is_demo=True).exists())
 
 
-def sources(indicator: str, ref_area: str | None = None) -> list[str]:
-    values = public_values().filter(indicator__code=indicator).exclude(source="")
-    if ref_area:
-        values = values.filter(ref_area=ref_area)
-    return sorted(set(values.values_list("source", flat=True).distinct()[:10]))
+def sources(indicator: str, ref_area: str | None = None, token: str | None = None) -> list[str]:
+    """The sources of an indicator's published values (of one area); kept per data version
+    when `token` (the portal's version) is given: a country page asks for a dozen."""
+
+    def build() -> list[str]:
+        values = public_values().filter(indicator__code=indicator).exclude(source="")
+        if ref_area:
+            values = values.filter(ref_area=ref_area)
+        return sorted(set(values.values_list("source", flat=True).distinct()[:10]))
+
+    if token is None:
+        return build()
+    return _cached(f"sources:{indicator}:{ref_area or ''}", token, build)
 
 
 @dataclass

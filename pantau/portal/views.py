@@ -2,8 +2,10 @@
 (reads.PUBLIC) and carries an ETag and Last-Modified: a repeated request answers 304 until
 something is published or the metadata changes."""
 
+import functools
 import hashlib
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -46,13 +48,41 @@ def _last_modified(request, *args, **kwargs):
 
 
 def public(view):
-    """GET/HEAD only, with the conditional answers (304) of the data's version."""
-    return require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
+    """GET/HEAD only, with the conditional answers (304) of the data's version; pages kept for
+    first visits (_kept)."""
+    return require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(_kept(view)))
+
+
+def _kept(view):
+    """A visitor who brings no cookie at all (no session, so nobody signed in; no messages; no
+    CSRF token of their own) gets the page as rendered for the data's version, the language
+    and the URL (the ETag's key), kept in the cache: the same page for every such visitor
+    until something is published. HTML pages only (not the downloads)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.COOKIES or request.method != "GET":
+            return view(request, *args, **kwargs)
+        key = f"portal:page:{_etag(request)}"
+        kept = cache.get(key)
+        if kept is not None:
+            content, content_type = kept
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), reads.CACHE_SECONDS)
+        return response
+
+    return wrapper
 
 
 def _common(request) -> dict:
     return {
-        "illustrative": reads.has_illustrative(),
+        "illustrative": reads.has_illustrative(_version(request).token),
         "member_states": [
             (s.code, names.country_name(s.code, s.name))
             for s in MemberState.objects.order_by("code")
@@ -77,9 +107,12 @@ def home(request):
             "trend": trend,
             "trend_title": title,
             "trend_spec": charts.trend(trend, title) if trend else None,
-            "publications": reads.publications()[:5],
+            # The rendered content is kept per data version and language (the template's
+            # cache tag): the same for every visitor until the published data change.
+            "portal_version": version.token,
+            "publications": reads.latest_publications(version.token),
             "reports": reads.published_reports()[:5],
-            "sources": reads.sources("DRUG_SEIZURE"),
+            "sources": reads.sources("DRUG_SEIZURE", token=version.token),
         },
     )
 
@@ -101,7 +134,7 @@ def country(request, code: str):
                 "series": s,
                 "title": title,
                 "spec": charts.trend(s, title) if len(s.points) > 1 else None,
-                "sources": reads.sources(s.indicator, state.code),
+                "sources": reads.sources(s.indicator, state.code, token=version.token),
                 "slug": f"{s.indicator}-{s.unit}".lower(),
             }
         )
@@ -115,6 +148,7 @@ def country(request, code: str):
             "blocks": blocks,
             "programmes": reads.public_programmes().filter(member_state=state),
             "services": reads.public_services().filter(member_state=state),
+            "portal_version": version.token,
         },
     )
 
@@ -150,7 +184,7 @@ def indicator(request, code: str):
             "indicator": found,
             "name": name,
             "blocks": blocks,
-            "sources": reads.sources(found.code),
+            "sources": reads.sources(found.code, token=version.token),
             "last_published": max((t for (a, y), t in dates.items()), default=None),
         },
     )

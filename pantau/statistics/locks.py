@@ -12,7 +12,12 @@ def lock_country_year(ref_area: str, year: int) -> None:
     advisory lock; SQLite needs none (a write transaction locks the whole database)."""
     if connection.vendor != "postgresql":
         return
-    state = ref_area.split("-", 1)[0]  # a sub-national area (TH-10) is its state's
-    key = zlib.crc32(f"statistics.datavalue:{state}:{year}".encode()) - (1 << 31)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [country_year_key(ref_area, year)])
+
+
+def country_year_key(ref_area: str, year: int) -> int:
+    """The advisory lock's key of a Member State's year (a sub-national area, TH-10, is its
+    state's)."""
+    state = ref_area.split("-", 1)[0]
+    return zlib.crc32(f"statistics.datavalue:{state}:{year}".encode()) - (1 << 31)

@@ -77,6 +77,8 @@ class _Checked:
     indicators: set[int] = field(default_factory=set)
     periods: set[str] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
+    # (ref_area, year) of the rows: the country-years whose lock the write takes.
+    scopes: set[tuple[str, int]] = field(default_factory=set)
     estimate: int | None = None  # rows, as the reader estimates them before reading
 
     def add(self, problems: list[Problem]) -> None:
@@ -210,30 +212,39 @@ def run_import(
         return _finish_without_writing(
             acting_user, record_fields, ImportStatus.CHECKED, checked.counts, checked, existing
         )
+    # Read, checked, compared and staged without a lock: other writers of the same values
+    # (imports, data entry, publication) are not kept waiting while the file is parsed. The
+    # lock is taken for the set-based write only, which checks again what the comparison
+    # relied on (a changed value still at the version compared and still a draft unless
+    # published by this import, a new key still absent: else Conflict, nothing written).
+    staging = None if reference else Staging()
+    collected: list[tuple] = []
     try:
+        _read(
+            path,
+            structure,
+            writable,
+            checked,
+            publish=publish,
+            source=source,
+            progress=progress,
+            staging=staging,
+            file_name=file_name,
+            reference=reference,
+            collected=collected,
+        )
+        refuse_or_check()
+        if staging is not None:
+            staging.flush()
         with transaction.atomic():
-            staging = Staging()
-            collected: list[tuple] = []
-            _read(
-                path,
-                structure,
-                writable,
-                checked,
-                publish=publish,
-                source=source,
-                progress=progress,
-                staging=staging,
-                file_name=file_name,
-                reference=reference,
-                collected=collected,
-            )
-            refuse_or_check()
+            # Sorted: two imports of several country-years take their locks in one order.
+            for scope in sorted(checked.scopes):
+                lock_country_year(*scope)
             data_import = _save_record(
                 existing, record_fields | {"status": ImportStatus.RUNNING, "total": checked.rows}
             )
             now = timezone.now()
-            if reference:
-                staging.drop()
+            if staging is None:
                 return _write_references(
                     acting_user, data_import, collected, checked, source=source, now=now
                 )
@@ -245,7 +256,6 @@ def run_import(
                 now=now,
                 progress=progress,
             )
-            staging.drop()
             counts = checked.counts
             DataImport.objects.filter(pk=data_import.pk).update(
                 status=ImportStatus.APPLIED,
@@ -296,6 +306,9 @@ def run_import(
             existing,
         )
         raise
+    finally:
+        if staging is not None:
+            staging.drop()
     return ImportResult(data_import, counts, [], 0)
 
 
@@ -437,7 +450,6 @@ def _compare(
     current: dict[str, tuple] = {}
     rows = 0
     created = updated = unchanged = 0
-    locking = staging is not None
     # Names bound once: this loop runs once a row.
     seen_add, add_indicator, add_period = seen.add, checked.indicators.add, checked.periods.add
     stored_get = current.get
@@ -460,8 +472,7 @@ def _compare(
             if scope in scopes:
                 scopes.move_to_end(scope)
             else:
-                if locking:
-                    lock_country_year(*scope)
+                checked.scopes.add(scope)
                 scopes[scope] = stored_values(*scope)
                 checked.ref_areas.add(obs[9])
                 if len(scopes) > SCOPES_KEPT:

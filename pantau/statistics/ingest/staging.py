@@ -5,15 +5,17 @@ been checked. Then a few INSERT ... SELECT and UPDATE ... FROM statements write 
 import's transaction: the database does per-row work that Python would do hundreds of times
 slower.
 
-The stored values a file is compared with are read per Member State and year (`stored`), under
-that country-year's lock (`lock_country_year`), so nobody changes them between the comparison
-and the writing. The writing still checks what it relies on: a changed value must be at the
-version that was compared (else `Conflict`), and a new one must not exist yet (the key's unique
-index)."""
+The stored values a file is compared with are read per Member State and year (`stored`)
+without a lock, and the temporary tables are filled outside any transaction: other writers are
+not kept waiting while a file is read (on SQLite a write transaction locks the whole database).
+The writing, under the country-year locks (`lock_country_year`), checks what the comparison
+relied on: a changed value must still be at the version that was compared and, unless the
+import publishes, still a draft (else `Conflict`), and a new one must not exist yet (the key's
+unique index)."""
 
 from collections.abc import Callable, Iterable
 
-from django.db import IntegrityError, connection
+from django.db import DatabaseError, IntegrityError, connection
 
 from ..choices import DataStatus
 from ..models import DataValue, DataValueHistory
@@ -106,8 +108,8 @@ class Staging:
         }
         new_columns = ", ".join(f"{name} {types.get(name, text)}" for name in OBSERVATION_FIELDS)
         changed_columns = ", ".join(f"{name} {types.get(name, text)}" for name in VALUE_FIELDS)
-        # On PostgreSQL the tables go with the transaction; SQLite's are dropped by `drop`.
-        end = " ON COMMIT DROP" if postgres else ""
+        # Filled outside the write's transaction: the tables last until `drop`.
+        end = ""
         with connection.cursor() as cursor:
             for table in (NEW_TABLE, CHANGED_TABLE):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -151,11 +153,18 @@ class Staging:
                         copy.write_row(row)
                 return
             marks = ", ".join(["%s"] * len(names))
+            # Outside a transaction, one savepoint (a deferred transaction, which locks only the
+            # connection's temporary database) makes the batch one write instead of one a row.
+            own = not connection.in_atomic_block
+            if own:
+                cursor.execute("SAVEPOINT pantau_staging")
             # Fixed table and column names; every value is a parameter.
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",  # noqa: S608  # nosec B608
                 rows,
             )
+            if own:
+                cursor.execute("RELEASE SAVEPOINT pantau_staging")
 
     def write(
         self,
@@ -242,9 +251,13 @@ class Staging:
             )
         )
         stored_columns = ", ".join(f"d.{_q(c)}" for c in _columns(DataValue, ("id", *kept)))
+        status_column = _q(_columns(DataValue, ("status",))[0])
+        # Compared without the lock: a value published since then is replaced only by a
+        # publishing import (publication does not move a value's version).
+        still_draft = "" if publish else f" AND d.{status_column} = '{DataStatus.DRAFT}'"
         matching = (
             f"FROM {values_table} d JOIN {CHANGED_TABLE} c "
-            f"ON d.{id_column} = c.value_id AND d.{version_column} = c.version"
+            f"ON d.{id_column} = c.value_id AND d.{version_column} = c.version{still_draft}"
         )
         # Fixed and quoted model names; the values are parameters.
         cursor.execute(
@@ -280,10 +293,11 @@ class Staging:
             raise Conflict("values of this file were changed by someone else during the import")
 
     def drop(self) -> None:
-        """SQLite keeps temporary tables for the connection's life: drop them (PostgreSQL's go
-        with the transaction)."""
-        if self._postgres:
-            return
-        with connection.cursor() as cursor:
-            for table in (NEW_TABLE, CHANGED_TABLE):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        """Temporary tables last for the connection's life: drop them (a connection that
+        failed takes them with it)."""
+        try:
+            with connection.cursor() as cursor:
+                for table in (NEW_TABLE, CHANGED_TABLE):
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        except DatabaseError:
+            pass

@@ -440,8 +440,8 @@ def test_a_failure_in_the_middle_of_an_import_leaves_the_database_as_it_was(
 def test_values_written_by_someone_else_during_the_import_are_a_conflict(people, tmp_path):
     """The writing checks what the comparison relied on: a value changed since it was compared
     (its version moved) or a new key stored meanwhile fails the import, which writes nothing.
-    The other writer is simulated at the end of the checking pass (the country-year lock keeps
-    the services' own writers out)."""
+    The other writer writes at the end of the checking pass, which runs without a lock (the
+    write takes it), and its write stays."""
     run(people.admin, write_csv(tmp_path / "first.csv", GOOD_ROWS[:2]))
     rows = [list(r) for r in GOOD_ROWS]
     rows[0][8] = "1"  # a change to a stored value; the last three rows are new
@@ -459,13 +459,15 @@ def test_values_written_by_someone_else_during_the_import_are_a_conflict(people,
             other.save()
 
     for name, progress in [("changed.csv", bump_version), ("new.csv", store_a_new_key)]:
-        before = stored()
         result = run(people.admin, write_csv(tmp_path / name, rows), progress=progress)
         assert not result.ok
         assert "by someone else during the import" in result.problems[0].message
         assert result.data_import.status == "failed"
-        assert stored() == before
+        assert not DataValue.objects.filter(data_import=result.data_import).exists()
+        assert value("DRUG_SEIZURE", drug="METH_TABLET").obs_value == 361_000_000
         assert not DataValueHistory.objects.exists()
+    assert value("DRUG_SEIZURE", drug="METH_TABLET").version == 7  # the other writer's stayed
+    assert DataValue.objects.count() == 3
     assert verify().ok
 
 

@@ -313,5 +313,5 @@ var expression = {
 };
 
 window.vegaInterpreter = { expressionInterpreter: expression };
-//# sourceMappingURL=vega-interpreter.js.map
+
 })();

@@ -1,0 +1,69 @@
+"""Portal pages kept for first visits (issue 23): a visitor without any cookie gets the page
+rendered for the data's version, language and URL from the cache; anyone with a cookie (a
+session: signed in; messages) gets it rendered for them."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _get(client: Client, path: str):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response, len(queries)
+
+
+@pytest.mark.parametrize("path", ["/portal/", "/portal/TH/", "/id/portal/"])
+def test_a_first_visit_gets_the_kept_page(path):
+    first, first_queries = _get(Client(), path)
+    again, again_queries = _get(Client(), path)  # another visitor, no cookie either
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again_queries < first_queries
+    assert "Sign in" in again.content.decode() or "Masuk" in again.content.decode()
+
+
+def test_a_signed_in_visitor_never_gets_the_kept_page(make_user):
+    Client().get("/portal/")  # kept for visitors without cookies
+    user = make_user("secretariat", username="sec_cache")
+    client = Client()
+    client.force_login(user)
+    page = client.get("/portal/").content.decode()
+    assert "sec_cache" in page
+    assert "Sign in" not in page
+    assert "sec_cache" not in Client().get("/portal/").content.decode()
+
+
+def test_the_languages_are_kept_apart():
+    english = Client().get("/portal/").content
+    indonesian = Client().get("/id/portal/").content
+    assert english != indonesian
+    assert b'lang="id"' in indonesian
+
+
+def test_the_static_files_are_collected_as_in_production(tmp_path, settings):
+    """Production's storage (hashed, compressed) rewrites the references inside CSS and JS
+    files: a reference to a file that is not shipped (a vendored script's source map) stopped
+    `pantau serve` from starting with PANTAU_ENV=production (found by bench/site.py)."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)  # raised before the fix
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("vendor/vega/vega-interpreter.*.js"))
