@@ -6,6 +6,7 @@ import csv
 import io
 from typing import IO
 
+from pantau.core.spreadsheet_safety import csv_cell
 from pantau.statistics.choices import TOTAL
 from pantau.statistics.exchange import exports
 from pantau.statistics.metadata.sdmx import DATAFLOW_URN_ID, DIMENSION_IDS
@@ -40,10 +41,10 @@ def write_sdmx_csv(export: exports.Export, out: IO[str]) -> int:
                 "dataflow",
                 DATAFLOW_URN_ID,
                 "I",
-                *(row.get(d, TOTAL) for d in DIMENSION_IDS),
+                *(csv_cell(row.get(d, TOTAL)) for d in DIMENSION_IDS),
                 exports.number_text(row["OBS_VALUE"]),
-                row["OBS_STATUS"],
-                row["COMMENT"],
+                csv_cell(row["OBS_STATUS"]),
+                csv_cell(row["COMMENT"]),  # a formula-like text gets its apostrophe
             ]
         )
         count += 1

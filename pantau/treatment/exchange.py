@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from pantau.audit.services import record
 from pantau.core.actors import Actor
 from pantau.core.exceptions import PermissionDenied
+from pantau.core.spreadsheet_safety import csv_cell
 
 from . import services
 from .models import Centre, Episode, EpisodeImport, ImportStatus, staff_centre_ids
@@ -402,6 +403,8 @@ def export_rows(*, acting_user, member_state: str, year: int | None) -> list[lis
 
 
 def export_file(rows: list[list], fmt: str) -> bytes:
+    # Text typed by a centre (a client's local id...) never becomes a formula in a spreadsheet.
+    rows = [[csv_cell(v) for v in row] for row in rows]
     if fmt == "xlsx":
         import openpyxl
 

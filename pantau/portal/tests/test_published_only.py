@@ -120,3 +120,36 @@ def test_the_demo_2025_drafts_are_public_only_once_published(client, make_user):
     # The portal is the public's view, whoever reads it.
     assert years(client.get("/portal/TH/").content.decode()) == {"2024"}
     assert "illustrative" in client.get("/portal/").content.decode().lower()
+
+
+def test_no_download_carries_a_formula(client, make_user, tmp_path):
+    """A comment typed as a spreadsheet formula reaches the public as text in every format
+    (CSV, SDMX-CSV, XLSX): a leading apostrophe, never a formula."""
+    import csv
+
+    from pantau.statistics.ingest import pipeline
+
+    formula = "=cmd|' /C calc'!A0"
+    path = tmp_path / "comment.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(
+            ["REF_AREA", "TIME_PERIOD", "INDICATOR", "DRUG", "UNIT_MEASURE", "OBS_VALUE", "COMMENT"]
+        )
+        out.writerow(["TH", "2024", "DRUG_SEIZURE", "HEROIN", "KG", str(FIRST), formula])
+    done = pipeline.run_import(
+        acting_user=make_user("administrator"),
+        path=path,
+        publish=True,
+        source="ONCB annual report 2024",
+    )
+    assert done.ok, [p.as_dict() for p in done.problems]
+    base = "/portal/data/DRUG_SEIZURE"
+    for suffix in ("csv", "sdmx.csv"):
+        text = client.get(f"{base}.{suffix}").content.decode()
+        comments = [r["COMMENT"] for r in csv.DictReader(io.StringIO(text)) if r.get("COMMENT")]
+        assert comments == ["'" + formula], (suffix, text[:600])
+    # The XLSX keeps the text as typed, in a text cell shown with Excel's quote prefix.
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}.xlsx").content))["DATA"]
+    cells = [c for r in sheet.iter_rows() for c in r if "calc" in str(c.value)]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in cells] == [(formula, "s", True)]
