@@ -22,17 +22,19 @@ PLACEHOLDER = re.compile(
 
 
 def _catalogues() -> list[Path]:
-    return sorted(CATALOGUE.glob("*.po"))
+    # The project's and the apps' own (pantau/<app>/locale: programmes, cultivation...).
+    apps = (Path(settings.BASE_DIR) / "pantau").glob("*/locale/id/LC_MESSAGES/*.po")
+    return sorted(CATALOGUE.glob("*.po")) + sorted(apps)
 
 
 def _placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER.findall(text.replace("%%", "")))
 
 
-@pytest.mark.parametrize("po_path", _catalogues(), ids=lambda p: p.name)
+@pytest.mark.parametrize("po_path", _catalogues(), ids=lambda p: p.parts[-5])
 def test_the_catalogue_is_complete(po_path):
     po = polib.pofile(str(po_path))
-    assert len(po) > 500
+    assert len(po) > (500 if po_path.parent == CATALOGUE else 20)
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     assert po.obsolete_entries() == []
@@ -53,7 +55,7 @@ def test_the_catalogue_is_complete(po_path):
             ), entry.msgid
 
 
-@pytest.mark.parametrize("po_path", _catalogues(), ids=lambda p: p.name)
+@pytest.mark.parametrize("po_path", _catalogues(), ids=lambda p: p.parts[-5])
 def test_the_compiled_catalogue_is_the_committed_one(po_path):
     po = polib.pofile(str(po_path))
     mo = polib.mofile(str(po_path.with_suffix(".mo")))
