@@ -5,6 +5,7 @@ referral by law enforcement). Drug codes are the statistics DRUG codelist's
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CentreType(models.TextChoices):
@@ -178,7 +179,8 @@ class Housing(models.TextChoices):
 class VocationalTraining(models.TextChoices):
     """Vocational training and aftercare given since the last review (15.d.iii)."""
 
-    NONE = "none", _("None")
+    # A context: Django admin's own Indonesian catalogue leaves a bare "None" in English.
+    NONE = "none", pgettext_lazy("vocational training", "None")
     SKILLS = "skills", _("Vocational skills training")
     EDUCATION = "education", _("Education or literacy")
     JOB_PLACEMENT = "job_placement", _("Job placement or supported work")
