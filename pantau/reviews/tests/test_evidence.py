@@ -167,3 +167,34 @@ def test_same_snapshot_same_evidence_sheet_and_changes_named(linked, people, pla
     changed = {c["figure"]: c for c in third.changes}
     assert changed["evidence.component.15"]["before"] == [3, 214, 2]
     assert changed["evidence.component.15"]["after"] == [4, 217, 2]
+
+
+def test_the_chapter_in_bahasa_indonesia():
+    from django.utils import translation
+
+    from pantau.reviews.documents import _evidence
+
+    snapshot = {
+        "implementation": {
+            "section": [{"key": 6, "implemented": 5}],
+            "component": [{"key": 15, "implemented": 2}, {"key": 15, "implemented": 1}],
+        },
+        "evidence": {
+            "section": [],
+            "component": [
+                {"key": 15, "label": "Border control", "events": 3,
+                 "events_by_kind": {"training": 3}, "participants": 1214, "projects": 2},
+            ],
+        },
+    }  # fmt: skip
+    with translation.override("id"):
+        assert translation.gettext("Funded projects") == "Proyek pendanaan"
+        (_, sections), (_, components) = _evidence(snapshot)
+        assert sections == []
+        assert components[0]["summary"] == (
+            "3 selesai atau berlangsung, dengan 3 pelatihan, 1,214 peserta, 2 proyek pendanaan"
+        )
+    (_, _), (_, components) = _evidence(snapshot)
+    assert components[0]["summary"] == (
+        "3 completed or ongoing, with 3 trainings, 1,214 participants, 2 funded projects"
+    )
