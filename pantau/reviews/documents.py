@@ -21,6 +21,8 @@ from openpyxl.writer.excel import ExcelWriter
 from pantau.analytics.charts import BAR, LINE, chart_spec, heatmap_spec, render_svg
 from pantau.analytics.choices import Verdict
 from pantau.analytics.downloads import FORMULA_TRIGGERS
+from pantau.cooperation.choices import EventKind
+from pantau.reporting.cooperation_evidence import EvidenceCount
 
 from .choices import ExerciseKind
 
@@ -79,6 +81,38 @@ def _table(rows: list[dict]) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def _evidence(snapshot: dict[str, Any]) -> list[tuple[str, list[dict]]]:
+    """Per section and component: the statuses completed or ongoing over the period and the
+    cooperation behind them ("12 completed or ongoing, with 3 trainings, 214 participants,
+    2 funded projects")."""
+    evidence = snapshot.get("evidence", {})
+    out = []
+    for by, label in (("section", _("Section")), ("component", _("Component"))):
+        done: dict[Any, int] = {}
+        for r in snapshot["implementation"][by]:
+            done[r["key"]] = done.get(r["key"], 0) + r["implemented"]
+        rows = []
+        for r in evidence.get(by, []):
+            count = EvidenceCount(
+                events_by_kind=dict(r["events_by_kind"]),
+                participants=r["participants"],
+                projects=r["projects"],
+            )
+            rows.append(
+                {
+                    **r,
+                    "implemented_text": number(done.get(r["key"], 0)),
+                    "events_text": number(r["events"]),
+                    "participants_text": number(r["participants"]),
+                    "projects_text": number(r["projects"]),
+                    "summary": _("%(n)s completed or ongoing, with %(evidence)s")
+                    % {"n": number(done.get(r["key"], 0)), "evidence": count},
+                }
+            )
+        out.append((label, rows))
+    return out
 
 
 def context(snapshot: dict[str, Any], meta: Meta, progress: Callable[[str], None]) -> dict:
@@ -230,6 +264,7 @@ def context(snapshot: dict[str, Any], meta: Meta, progress: Callable[[str], None
             )
         ],
         "heatmap": heatmap,
+        "evidence": _evidence(snapshot),
         "targets": targets,
         "trends": trends,
         "years": years,
@@ -406,6 +441,20 @@ def data_sheets(snapshot: dict[str, Any]) -> list[tuple[str, list[str], list[lis
                 [c["REF_AREA"], c["name"], c["year"], c["report"], c["report_version"],
                  c["activities_reported"], c["statistics_values"]]
                 for c in snapshot["completeness"]
+            ],
+        )
+    )  # fmt: skip
+    kinds = list(EventKind.values)
+    out.append(
+        (
+            "Cooperation evidence",
+            ["breakdown", "key", "label", "events", *kinds, "participants", "funded projects"],
+            [
+                [by, r["key"], r["label"], r["events"],
+                 *[r["events_by_kind"].get(k, 0) for k in kinds],
+                 r["participants"], r["projects"]]
+                for by in ("section", "component")
+                for r in snapshot.get("evidence", {}).get(by, [])
             ],
         )
     )  # fmt: skip

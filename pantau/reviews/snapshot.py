@@ -20,8 +20,10 @@ from pantau.analytics.implementation import (
 )
 from pantau.analytics.models import Target
 from pantau.analytics.progress import target_progress
+from pantau.cooperation.models import Event, EventParticipants, FundingProject
 from pantau.members.models import MemberState
 from pantau.reporting.choices import ImplementationStatus
+from pantau.reporting.cooperation_evidence import EventLink, ProjectLink
 from pantau.reporting.models import ActivityStatus, CountryReport
 from pantau.statistics.models import DataValue, Indicator
 from pantau.statistics.read.querysets import (
@@ -35,7 +37,7 @@ from pantau.statistics.read.querysets import (
 
 from .models import ReviewExercise
 
-SCHEMA = 2
+SCHEMA = 3  # 3: cooperation evidence per section and component (issue 22)
 BREAKDOWNS = ("section", "component", "working_group", "member_state")
 # Narratives quoted as challenges (activities not yet done) and as lessons (those done).
 CHALLENGE_STATUSES = (
@@ -207,6 +209,67 @@ def _narratives(reader, exercise: ReviewExercise) -> dict[str, list[dict]]:
     }
 
 
+def _evidence(reader, exercise: ReviewExercise) -> dict[str, list[dict]]:
+    """The cooperation behind the statuses (issue 22), per section and per component over the
+    period: the events (by kind) and funded projects linked to entries of the approved country
+    reports, each counted once however many entries link it, and the participants of those
+    events. Only events and projects `reader` may see count."""
+    entries = ActivityStatus.objects.filter(report__in=_reports(reader, exercise))
+    event_pairs = set(
+        EventLink.objects.filter(
+            activitystatus__in=entries, event__in=Event.objects.restrict(reader).values("pk")
+        ).values_list("activitystatus__activity__component__number", "event_id")
+    )
+    project_pairs = set(
+        ProjectLink.objects.filter(
+            activitystatus__in=entries,
+            fundingproject__in=FundingProject.objects.restrict(reader).values("pk"),
+        ).values_list("activitystatus__activity__component__number", "fundingproject_id")
+    )
+    event_ids = {e for _, e in event_pairs}
+    kinds = dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "kind"))
+    people: dict[int, int] = {}
+    for event_id, female, male in EventParticipants.objects.filter(
+        event_id__in=event_ids
+    ).values_list("event_id", "female", "male"):
+        people[event_id] = people.get(event_id, 0) + female + male
+    plan = exercise.plan
+    components = {c.number: c for c in plan.components.select_related("section").order_by("number")}
+    sections = {s.number: s for s in plan.sections.order_by("number")}
+
+    def rows(group_of, labels) -> list[dict]:
+        events: dict[int, set[int]] = {}
+        projects: dict[int, set[int]] = {}
+        for component, event_id in event_pairs:
+            events.setdefault(group_of(component), set()).add(event_id)
+        for component, project_id in project_pairs:
+            projects.setdefault(group_of(component), set()).add(project_id)
+        out = []
+        for key in sorted(events.keys() | projects.keys()):
+            ids = events.get(key, set())
+            by_kind: dict[str, int] = {}
+            for event_id in ids:
+                by_kind[kinds[event_id]] = by_kind.get(kinds[event_id], 0) + 1
+            out.append(
+                {
+                    "key": key,
+                    "label": labels[key],
+                    "events": len(ids),
+                    "events_by_kind": dict(sorted(by_kind.items())),
+                    "participants": sum(people.get(e, 0) for e in ids),
+                    "projects": len(projects.get(key, set())),
+                }
+            )
+        return out
+
+    return {
+        "section": rows(
+            lambda n: components[n].section.number, {n: s.title for n, s in sections.items()}
+        ),
+        "component": rows(lambda n: n, {n: c.text for n, c in components.items()}),
+    }
+
+
 def take_snapshot(reader, exercise: ReviewExercise) -> dict[str, Any]:
     """Every figure of the review of `exercise`: country reports as `reader` may see them
     (the Secretariat: every approved report), statistics as the public sees them."""
@@ -268,6 +331,7 @@ def take_snapshot(reader, exercise: ReviewExercise) -> dict[str, Any]:
         "trends": _trends(exercise),
         "completeness": completeness,
         "narratives": _narratives(reader, exercise),
+        "evidence": _evidence(reader, exercise),
     }
 
 
@@ -286,6 +350,10 @@ def figures(snapshot: dict[str, Any]) -> dict[str, Any]:
     for c in snapshot["completeness"]:
         key = f"completeness.{c['REF_AREA']}.{c['year']}"
         out[key] = [c["report"], c["activities_reported"], c["statistics_values"]]
+    for by, rows in snapshot.get("evidence", {}).items():
+        for r in rows:
+            key = f"evidence.{by}.{r['key']}"
+            out[key] = [r["events"], r["participants"], r["projects"]]
     for trend in snapshot["trends"]:
         for r in trend["rows"]:
             out[f"trend.{trend['indicator']}.{r[UNIT]}.{r[TIME]}"] = r["OBS_VALUE"]
