@@ -34,7 +34,7 @@ def _placeholders(text: str) -> list[str]:
 @pytest.mark.parametrize("po_path", _catalogues(), ids=lambda p: p.parts[-5])
 def test_the_catalogue_is_complete(po_path):
     po = polib.pofile(str(po_path))
-    assert len(po) > (500 if po_path.parent == CATALOGUE else 20)
+    assert len(po) > (500 if po_path.parent == CATALOGUE else 0)  # an app may hold a few
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     assert po.obsolete_entries() == []
