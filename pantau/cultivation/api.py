@@ -495,7 +495,7 @@ class RoundOut(Schema):
     )
 
 
-class ProgrammeOut(Schema):
+class ADProgrammeOut(Schema):
     id: int
     REF_AREA: str
     name: str
@@ -532,7 +532,7 @@ def _round(r) -> dict:
 
 @ad_router.get(
     "programmes",
-    response={200: list[ProgrammeOut], 401: Error},
+    response={200: list[ADProgrammeOut], 401: Error},
     auth=authenticated,
     url_name="ad-programmes",
     summary="Alternative-development programmes with their baseline and survey rounds",
@@ -567,3 +567,50 @@ def list_programmes(request: HttpRequest, query: Query[ProgrammesQuery]):
             }
         )
     return out
+
+
+class LocationsQuery(Schema):
+    REF_AREA: str = Field(min_length=2, max_length=2)
+
+
+class LocationOut(Schema):
+    id: int
+    REF_AREA: str
+    kind: str = Field(description="field (a surveyed field) or eradication_site")
+    survey_id: int | None
+    area_code: str
+    geometry: dict[str, Any] = Field(description="GeoJSON geometry, longitude, latitude (WGS 84)")
+    observed_on: str | None
+    note: str
+    is_demo: bool
+
+
+@router.get(
+    "locations",
+    response={200: list[LocationOut], 401: Error, 403: Error, 404: Error},
+    auth=authenticated,
+    url_name="cultivation-locations",
+    summary="Surveyed fields and eradication sites of a Member State (sensitive)",
+    description="Only for REF_AREA's law-enforcement officers (national NARCO officer) and "
+    "alternative-development officers; everyone else gets 403 and sees the surveys' "
+    "area-level figures only. Every read is recorded in the audit log.",
+)
+def list_locations(request: HttpRequest, query: Query[LocationsQuery]):
+    code = query.REF_AREA.upper()
+    if not MemberState.objects.filter(code=code).exists():
+        raise Http404("No such Member State")
+    locations = services.read_locations(acting_user=caller(request), member_state=code)
+    return [
+        {
+            "id": loc.pk,
+            "REF_AREA": code,
+            "kind": loc.kind,
+            "survey_id": loc.survey_id,
+            "area_code": loc.area_code,
+            "geometry": json.loads(loc.geometry),
+            "observed_on": loc.observed_on.isoformat() if loc.observed_on else None,
+            "note": loc.note,
+            "is_demo": loc.is_demo,
+        }
+        for loc in locations
+    ]

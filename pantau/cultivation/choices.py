@@ -50,3 +50,8 @@ class ProgrammeStatus(models.TextChoices):
 class RoundKind(models.TextChoices):
     BASELINE = "baseline", _("Baseline (20.d)")
     FOLLOW_UP = "follow_up", _("Follow-up farmer survey (20.c)")
+
+
+class LocationKind(models.TextChoices):
+    FIELD = "field", _("Surveyed field")
+    ERADICATION_SITE = "eradication_site", _("Eradication site")

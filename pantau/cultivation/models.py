@@ -10,7 +10,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Crop, ProgrammeStatus, RoundKind, SurveyMethod, SurveyState, UploadStatus
+from .choices import (
+    Crop,
+    LocationKind,
+    ProgrammeStatus,
+    RoundKind,
+    SurveyMethod,
+    SurveyState,
+    UploadStatus,
+)
 
 
 class BoundaryVersionQuerySet(models.QuerySet):
@@ -336,3 +344,37 @@ class SurveyAreasUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class SensitiveLocation(models.Model):
+    """A surveyed field or an eradication site (a GeoJSON Point or Polygon, WGS 84). Sensitive:
+    read only by the Member State's law-enforcement (national NARCO officer) and
+    alternative-development officers, every read audited; everyone else sees the survey's
+    area-level figures only."""
+
+    member_state = models.ForeignKey(
+        "members.MemberState", on_delete=models.PROTECT, related_name="+"
+    )
+    survey = models.ForeignKey(
+        CultivationSurvey,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="locations",
+    )
+    kind = models.CharField(max_length=24, choices=LocationKind.choices)
+    area_code = models.CharField(max_length=64, blank=True)
+    geometry = models.TextField(help_text=_("GeoJSON Point or Polygon, longitude latitude"))
+    observed_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    is_demo = models.BooleanField(default=False, help_text=_("Illustrative demo data"))
+
+    class Meta:
+        ordering = ["member_state", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.member_state_id} #{self.pk}"

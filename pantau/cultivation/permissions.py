@@ -79,3 +79,15 @@ def programme_states(user) -> frozenset[str] | None:
     if is_administrator(user):
         return None
     return member_states_for(user, *AD_EDITORS)
+
+
+# Sensitive locations (fields, eradication sites): the Member State's law-enforcement officers
+# (the national NARCO officer) and alternative-development officers, and nobody else: not
+# the focal point, not the regional roles, not the administrator, never the public.
+LOCATION_READERS = (Role.NARCO_OFFICER, Role.AD_OFFICER)
+
+
+def can_read_locations(user, member_state: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return member_state in member_states_for(user, *LOCATION_READERS)

@@ -4,6 +4,7 @@ of published data and the validations apply), reopen it for a correction. Each w
 its predicate, runs in one transaction and records its audit event."""
 
 import csv
+import json
 import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,8 +24,8 @@ from pantau.statistics.ingest.pipeline import run_import
 from pantau.statistics.models import DataValue
 
 from . import permissions
-from .choices import Crop, SurveyMethod, SurveyState
-from .models import AdminArea, BoundaryVersion, CultivationSurvey, SurveyArea
+from .choices import Crop, LocationKind, SurveyMethod, SurveyState
+from .models import AdminArea, BoundaryVersion, CultivationSurvey, SensitiveLocation, SurveyArea
 
 # The columns of a survey's area rows (the form, the API, the CSV/XLSX import).
 AREA_FIELDS = (
@@ -482,3 +483,90 @@ def reopen_survey(
         after={"reason": reason.strip()[:500]},
     )
     return survey
+
+
+def _location_geometry(geometry: dict) -> str:
+    from shapely.geometry import shape
+
+    if not isinstance(geometry, dict) or geometry.get("type") not in (
+        "Point",
+        "Polygon",
+        "MultiPolygon",
+    ):
+        raise ValidationError({"geometry": "a GeoJSON Point, Polygon or MultiPolygon"})
+    try:
+        geom = shape(geometry)
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise ValidationError({"geometry": f"not a GeoJSON geometry: {exc}"}) from exc
+    if geom.is_empty or not geom.is_valid:
+        raise ValidationError({"geometry": "an invalid or empty geometry"})
+    west, south, east, north = geom.bounds
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise ValidationError({"geometry": "coordinates are longitude, latitude in WGS 84"})
+    return json.dumps(geometry, separators=(",", ":"))
+
+
+@transaction.atomic
+def add_location(
+    *,
+    acting_user: Actor,
+    member_state: MemberState,
+    kind: str,
+    geometry: dict,
+    survey: CultivationSurvey | None = None,
+    area_code: str = "",
+    observed_on=None,
+    note: str = "",
+    system: bool = False,
+    is_demo: bool = False,
+) -> SensitiveLocation:
+    """Record a surveyed field or an eradication site (the state's law-enforcement or
+    alternative-development officers)."""
+    if not system and not permissions.can_read_locations(acting_user, member_state.code):
+        raise PermissionDenied("Only the Member State's law-enforcement and AD officers")
+    if kind not in LocationKind.values:
+        raise ValidationError({"kind": f"one of {', '.join(LocationKind.values)}"})
+    if survey is not None and survey.member_state_id != member_state.pk:
+        raise ValidationError({"survey": "a survey of the same Member State"})
+    location = SensitiveLocation.objects.create(
+        member_state=member_state,
+        survey=survey,
+        kind=kind,
+        area_code=area_code,
+        geometry=_location_geometry(geometry),
+        observed_on=observed_on,
+        note=note,
+        created_by=None if isinstance(acting_user, SystemActor) else acting_user,
+        created_at=timezone.now(),
+        is_demo=is_demo,
+    )
+    record(
+        actor=acting_user,
+        action="cultivation.location.create",
+        obj=location,
+        member_state=member_state.code,
+        after={"kind": kind, "area_code": area_code, "survey": survey.pk if survey else None},
+    )
+    return location
+
+
+@transaction.atomic
+def read_locations(*, acting_user: Actor, member_state: str) -> list[SensitiveLocation]:
+    """The state's locations for its law-enforcement and AD officers; the read is audited
+    (which locations were read). Anyone else: PermissionDenied, nothing recorded."""
+    if not permissions.can_read_locations(acting_user, member_state):
+        raise PermissionDenied("Locations are read by the state's law-enforcement and AD officers")
+    locations = list(
+        SensitiveLocation.objects.filter(member_state__code=member_state).select_related(
+            "member_state", "survey"
+        )
+    )
+    record(
+        actor=acting_user,
+        action="cultivation.location.read",
+        object_type="cultivation.sensitivelocation",
+        object_repr=f"locations of {member_state}",
+        member_state=member_state,
+        after={"ids": [loc.pk for loc in locations]},
+    )
+    return locations
