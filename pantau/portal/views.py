@@ -4,10 +4,12 @@ something is published or the metadata changes."""
 
 import functools
 import hashlib
+import re
 
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import feedgenerator
@@ -53,6 +55,9 @@ def public(view):
     return require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(_kept(view)))
 
 
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
 def _kept(view):
     """A visitor who brings no cookie at all (no session, so nobody signed in; no messages; no
     CSRF token of their own) gets the page as rendered for the data's version, the language
@@ -67,6 +72,10 @@ def _kept(view):
         kept = cache.get(key)
         if kept is not None:
             content, content_type = kept
+            # The kept page's forms (the language switcher) carry the first visitor's CSRF
+            # token: give this visitor a token of their own (get_token sets their cookie).
+            token = get_token(request).encode()
+            content = _CSRF_INPUT.sub(lambda m: m.group(1) + token + m.group(2), content)
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if (

@@ -2,7 +2,7 @@
 
 Import: a centre's or a country's own system sends its episodes as CSV or XLSX in the
 documented layout. The upload is kept and queued (register_import); the background worker
-(tasks.import_episodes_task) reads it and writes all of it or nothing: every row goes through
+(import_episodes_task, below) reads it and writes all of it or nothing: every row goes through
 the same services as a form (open_episode, discharge_episode), in one transaction, and a single
 problem anywhere rolls everything back and lists every problem by line and column. A second
 import of the same `national_id` at the same centre updates that episode instead of
@@ -21,6 +21,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -168,8 +169,6 @@ def register_import(*, acting_user, uploaded_file) -> EpisodeImport:
         f"{get_valid_filename(file_name) or 'upload'}",
         uploaded_file,
     )
-    from .tasks import import_episodes_task
-
     with transaction.atomic():
         job = EpisodeImport.objects.create(
             file_name=file_name,
@@ -419,3 +418,19 @@ def export_file(rows: list[list], fmt: str) -> bytes:
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     return text.getvalue().encode("utf-8")
+
+
+@task
+def import_episodes_task(job_id: int) -> dict:
+    """Import an uploaded file of episodes (exchange.register_import queued it); a job that
+    has finished is left as it is."""
+    job = (
+        EpisodeImport.objects.select_related("uploaded_by", "member_state")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None or job.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
+        return {"status": "missing" if job is None else job.status}
+    EpisodeImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    job = run_import(job)
+    return {"status": job.status, "counts": job.counts, "problems": len(job.problems)}

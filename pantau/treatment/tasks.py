@@ -6,6 +6,7 @@ from django.tasks import task
 
 from pantau.core.exceptions import PermissionDenied
 
+from . import exchange
 from .feed import feed_statistics
 
 
@@ -22,20 +23,5 @@ def feed_statistics_task(member_state: str, year: int, user_id: int) -> dict:
     return {"status": result.status, "rows": result.rows, "problems": result.problems[:20]}
 
 
-@task
-def import_episodes_task(job_id: int) -> dict:
-    """Import an uploaded file of episodes (exchange.register_import queued it); a job that
-    has finished is left as it is."""
-    from .exchange import run_import
-    from .models import EpisodeImport, ImportStatus
-
-    job = (
-        EpisodeImport.objects.select_related("uploaded_by", "member_state")
-        .filter(pk=job_id)
-        .first()
-    )
-    if job is None or job.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
-        return {"status": "missing" if job is None else job.status}
-    EpisodeImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
-    job = run_import(job)
-    return {"status": job.status, "counts": job.counts, "problems": len(job.problems)}
+# The import job lives beside the import it runs (exchange.py), which queues it.
+import_episodes_task = exchange.import_episodes_task
