@@ -21,6 +21,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from pantau.audit.models import AuditEvent
+from pantau.core.recent import Recent
 from pantau.members.models import MemberState
 from pantau.programmes.exports import DATASET_NAMES
 from pantau.programmes.models import NationalProgramme, Service
@@ -58,7 +59,22 @@ class Version:
 
 
 def version() -> Version:
-    """Two small queries; the ETag and Last-Modified of every portal page and download."""
+    """The ETag and Last-Modified of every portal page and download: five small queries, read
+    at most once per VERSION_SECONDS by a process outside a transaction (under load, reading
+    them cost more than sending the kept page; see bench/README.md)."""
+    return _recent_version.get()
+
+
+# A publication in another process reaches this one's pages within this time; this process
+# forgets at once (apps.PortalConfig.ready: every audited change, the statistics' state).
+VERSION_SECONDS = 0.1
+
+
+def forget_version(**kwargs) -> None:
+    _recent_version.forget_now_and_at_commit()
+
+
+def _read_version() -> Version:
     state = StatisticsState.objects.filter(pk=1).values_list(
         "metadata_token", "totals_token", "totals_refreshed_at"
     )
@@ -74,6 +90,9 @@ def version() -> Version:
         f"{metadata}|{totals}|{reports['newest']}|{published}|{programmes}".encode()
     ).hexdigest()[:32]
     return Version(digest, newest)
+
+
+_recent_version: Recent[Version] = Recent(_read_version, VERSION_SECONDS)
 
 
 def publication_times() -> datetime.datetime | None:

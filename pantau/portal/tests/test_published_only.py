@@ -153,3 +153,20 @@ def test_no_download_carries_a_formula(client, make_user, tmp_path):
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}.xlsx").content))["DATA"]
     cells = [c for r in sheet.iter_rows() for c in r if "calc" in str(c.value)]
     assert [(c.value, c.data_type, c.quotePrefix) for c in cells] == [(formula, "s", True)]
+
+
+def test_a_publication_makes_the_process_forget_the_version(make_user, tmp_path):
+    """Served outside a transaction, the portal's version is read at most every
+    VERSION_SECONDS (core.recent); a publication made by this process is seen at once: the
+    audited change and the state's new tokens make it forget what it read."""
+    from pantau.portal import reads
+
+    make_user("administrator")
+    factories.cycle(2024)
+    import_rows(None, tmp_path, [row("TH", 2024, "DRUG_SEIZURE", "KG", FIRST, DRUG="HEROIN")])
+    kept = reads.Version("kept", None)
+    reads._recent_version._known = (kept, 10**9)  # as if read outside a transaction, just now
+
+    factories.advance(factories.report_of("TH", 2024), Transition.APPROVE)
+
+    assert reads._recent_version._known is None
