@@ -17,9 +17,10 @@ reports and reviews), then
 - review: `pantau review build --kind end-of-term --year 2025` (HTML, PDF, XLSX), seconds.
 - search: N synthetic published clearinghouse items, then Q queries as the browse page makes
   them (bench/worker.py `search`); the limit is the index's own ranked match in SQL.
-- entry: `--saves` saves of a full data-entry form (the seizures form of a Thai year without
-  published values, every cell changed at each save) as the state's focal point, Django's
-  test Client in a worker process (bench/worker.py `entry`); the POST's median, in ms.
+- entry: `--saves` saves of a full data-entry form (the treatment form, the largest, of a
+  Thai year without published values, every cell changed at each save) as the state's focal
+  point, Django's test Client in a worker process (bench/worker.py `entry`); the POST's
+  median, in ms.
 
 Results are merged into bench/results.json (the figures of the same name and backend replaced).
 """

@@ -333,7 +333,7 @@ def search_queries(q: int) -> dict:
 # --- data entry ----------------------------------------------------------------------------
 
 ENTRY_STATE = "TH"
-ENTRY_GROUP = "seizures"  # the largest form: every drug by every unit kind
+ENTRY_GROUP = "treatment"  # the largest form: admissions and users, every drug by sex
 
 
 def _form_fields(page: str) -> dict[str, str]:
@@ -356,11 +356,14 @@ def _form_fields(page: str) -> dict[str, str]:
 
 def entry(n: int) -> dict:
     """N saves of one full data-entry form as a focal point signed in (two factors verified):
-    the seizures form of a year of the state that has no published value in it (every cell
-    is an input), every cell typed with a new value each time, so that each save writes every
-    cell (a new version, the replaced one to its history). One warm-up save first (it
+    the treatment form (the largest: 90 cells) of a year of the state that has no published
+    value in it (every cell is an input), every cell typed with a new value each time (a
+    total of a by-sex row as female + male), so that each save writes every cell (a new
+    version, the replaced one to its history). One warm-up save first (it
     creates the values). Only the POST is timed; the form is opened again before each save
     (as a browser would, for the versions)."""
+    from urllib.parse import urlencode
+
     from django.conf import settings
     from django.test import Client
     from django.urls import reverse
@@ -396,8 +399,14 @@ def entry(n: int) -> dict:
         # A different figure in every cell at every save (no thousands separators).
         for j, name in enumerate(cells):
             data[name] = str(1000 + 7 * i + j)
+        for name in cells:  # by sex: the total is checked against female + male
+            stem = name.removesuffix(".F.value")
+            if stem != name and f"{stem}._T.value" in data:
+                female, male = int(data[name]), int(data[f"{stem}.M.value"])
+                data[f"{stem}._T.value"] = str(female + male)
+        body = urlencode(data)  # as the browser sends the form (not multipart)
         start = time.perf_counter()
-        response = client.post(url, data)
+        response = client.post(url, body, content_type="application/x-www-form-urlencoded")
         elapsed = time.perf_counter() - start
         if response.status_code != 302 or response["Location"] != url:
             raise SystemExit(f"{url}: {response.status_code} {response.content[:2000]!r}")
