@@ -2,7 +2,7 @@
 and PostgreSQL, each beside a limit measured in the same run. See README.md.
 
     python -m bench.site [--backends sqlite,postgresql] [--duration 10] [--documents 20000]
-                         [--queries 100] [--skip review,search]
+                         [--queries 100] [--saves 20] [--skip review,search,entry]
 
 Each backend: a fresh database (bench.run's SQLite file or PostgreSQL database), `migrate`,
 `pantau setup`, `pantau demo load` (the demo's illustrative data set: its published figures,
@@ -17,6 +17,10 @@ reports and reviews), then
 - review: `pantau review build --kind end-of-term --year 2025` (HTML, PDF, XLSX), seconds.
 - search: N synthetic published clearinghouse items, then Q queries as the browse page makes
   them (bench/worker.py `search`); the limit is the index's own ranked match in SQL.
+- entry: `--saves` saves of a full data-entry form (the treatment form, the largest, of a
+  Thai year without published values, every cell changed at each save) as the state's focal
+  point, Django's test Client in a worker process (bench/worker.py `entry`); the POST's
+  median, in ms.
 
 Results are merged into bench/results.json (the figures of the same name and backend replaced).
 """
@@ -103,6 +107,25 @@ def run_backend(backend: Backend, args, console: Console) -> list[Figure]:
                     f"files: {', '.join(files)}",
                 )
             )
+        if "entry" not in skip:
+            console.log(f"{backend.name}: {args.saves} saves of a full data-entry form")
+            saved = worker(backend, var_dir, "entry", str(args.saves)).out
+            figures.append(
+                Figure(
+                    "entry",
+                    backend.name,
+                    saved["median_ms"],
+                    "ms",
+                    None,
+                    None,
+                    200,
+                    "<=",
+                    f"median of {saved['saves']} POSTs after a warm-up, each changing all "
+                    f"{saved['cells']} cells of {saved['url']} (p90 {saved['p90_ms']:.0f} ms); "
+                    "test Client, DEBUG off",
+                    target_on_value=True,
+                )
+            )
         if "search" not in skip:
             console.log(f"{backend.name}: {args.documents:,} clearinghouse items")
             stored = worker(backend, var_dir, "documents", str(args.documents)).out
@@ -165,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=100)
-    parser.add_argument("--skip", default="", help="api,page,review,search")
+    parser.add_argument("--saves", type=int, default=20, help="saves of the entry form")
+    parser.add_argument("--skip", default="", help="api,page,review,search,entry")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     console = Console(width=max(Console().width, 150))
@@ -189,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         "duration": args.duration,
         "documents": args.documents,
         "queries": args.queries,
+        "saves": args.saves,
         "seconds": round(time.perf_counter() - started),
     }
     console.print(info)

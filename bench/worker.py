@@ -17,6 +17,9 @@ memory is its own, and the database is the one of DATABASE_URL):
     python -m bench.worker search Q              Q full-text queries as the browse page makes
                                                  them, and the same match in bare SQL; prints
                                                  both medians and p99 (ms)
+    python -m bench.worker entry N               N saves of a full data-entry form (every cell
+                                                 changed) as its Member State's focal point;
+                                                 prints the median and p90 of the POST (ms)
 
 Each prints one JSON object on its last line of output."""
 
@@ -327,6 +330,100 @@ def search_queries(q: int) -> dict:
     }
 
 
+# --- data entry ----------------------------------------------------------------------------
+
+ENTRY_STATE = "TH"
+ENTRY_GROUP = "treatment"  # the largest form: admissions and users, every drug by sex
+
+
+def _form_fields(page: str) -> dict[str, str]:
+    """What a browser sends back: every input, and the selected option of every select."""
+    import html
+    import re
+
+    data = {}
+    for tag in re.findall(r"<input [^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            data[name[1]] = html.unescape(value[1]) if value else ""
+    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]+)"[^>]*selected', options)
+        first = re.search(r'<option value="([^"]+)"', options)
+        data[name] = chosen[1] if chosen else (first[1] if first else "")
+    return data
+
+
+def entry(n: int) -> dict:
+    """N saves of one full data-entry form as a focal point signed in (two factors verified):
+    the treatment form (the largest: 90 cells) of a year of the state that has no published
+    value in it (every cell is an input), every cell typed with a new value each time (a
+    total of a by-sex row as female + male), so that each save writes every cell (a new
+    version, the replaced one to its history). One warm-up save first (it
+    creates the values). Only the POST is timed; the form is opened again before each save
+    (as a browser would, for the versions)."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from pantau.accounts.models import User
+    from pantau.statistics.ingest.entry import entry_years
+
+    user = User.objects.get(username=f"{ENTRY_STATE.lower()}.focal")
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:  # what django_otp.login records after the code
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    url = page = None
+    for year in reversed(entry_years()):
+        url = reverse("statistics:entry", args=[ENTRY_STATE, year, ENTRY_GROUP])
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code}")
+        page = response.content.decode()
+        if "readonly-value" not in page:
+            break
+    else:
+        raise SystemExit("no entry form without published values")
+    assert url is not None and page is not None
+    cells = sorted(k for k in _form_fields(page) if k.endswith(".value"))
+    times = []
+    for i in range(n + 1):
+        data = _form_fields(page)
+        # A different figure in every cell at every save (no thousands separators).
+        for j, name in enumerate(cells):
+            data[name] = str(1000 + 7 * i + j)
+        for name in cells:  # by sex: the total is checked against female + male
+            stem = name.removesuffix(".F.value")
+            if stem != name and f"{stem}._T.value" in data:
+                female, male = int(data[name]), int(data[f"{stem}.M.value"])
+                data[f"{stem}._T.value"] = str(female + male)
+        body = urlencode(data)  # as the browser sends the form (not multipart)
+        start = time.perf_counter()
+        response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+        elapsed = time.perf_counter() - start
+        if response.status_code != 302 or response["Location"] != url:
+            raise SystemExit(f"{url}: {response.status_code} {response.content[:2000]!r}")
+        if i:  # the first save is the warm-up
+            times.append(elapsed)
+        page = client.get(url).content.decode()
+    times.sort()
+    return {
+        "url": url,
+        "cells": len(cells),
+        "saves": n,
+        "median_ms": statistics.median(times) * 1000,
+        "p90_ms": times[min(len(times) - 1, round(0.9 * (len(times) - 1)))] * 1000,
+        "debug": settings.DEBUG,
+    }
+
+
 def peak_rss_mb() -> float:
     """The peak resident set of this process, from start to now. Linux: VmHWM, the high-water
     mark of this program's own memory. Not getrusage's ru_maxrss: Linux carries that across
@@ -358,6 +455,8 @@ def main(argv: list[str]) -> None:
         out = documents(int(argv[1]))
     elif command == "search":
         out = search_queries(int(argv[1]))
+    elif command == "entry":
+        out = entry(int(argv[1]))
     else:
         raise SystemExit(f"unknown command {command!r}")
     # The peak resident set of this process, from start to now (Linux: in kilobytes).

@@ -4,6 +4,7 @@ public sees them) and the targets' progress, frozen as canonical JSON with its S
 documents are rendered from the snapshot alone, so one snapshot gives the same figures every
 time, and a report approved or corrected later changes nothing already built."""
 
+import datetime
 import hashlib
 import json
 from typing import Any
@@ -65,6 +66,16 @@ def _years(exercise: ReviewExercise) -> range:
     return range(exercise.period_start, exercise.period_end + 1)
 
 
+def _members_by_year(exercise: ReviewExercise) -> dict[int, list[MemberState]]:
+    """{year: the states that were members at its end, by code} of the period: one query
+    (membership as `MemberState.is_member_on` says it) instead of one or two per year."""
+    states = list(MemberState.objects.order_by("code"))
+    return {
+        year: [s for s in states if s.is_member_on(datetime.date(year, 12, 31))]
+        for year in _years(exercise)
+    }
+
+
 def _reports(reader, exercise: ReviewExercise):
     return (
         CountryReport.objects.restrict(reader)
@@ -90,7 +101,9 @@ def _implementation(reader, exercise: ReviewExercise) -> dict[str, list[dict]]:
     return out
 
 
-def _completeness(reader, exercise: ReviewExercise) -> list[dict]:
+def _completeness(
+    reader, exercise: ReviewExercise, members: dict[int, list[MemberState]]
+) -> list[dict]:
     """Who reported what, year by year: the approved report and its activities, and the
     published statistical values, of every state that was a member that year."""
     reports = {
@@ -111,7 +124,7 @@ def _completeness(reader, exercise: ReviewExercise) -> list[dict]:
     }
     rows = []
     for year in _years(exercise):
-        for state in MemberState.objects.members_in_year(year).order_by("code"):
+        for state in members[year]:
             report = reports.get((state.code, year))
             rows.append(
                 {
@@ -276,15 +289,16 @@ def take_snapshot(reader, exercise: ReviewExercise) -> dict[str, Any]:
     plan = exercise.plan
     implementation = _implementation(reader, exercise)
     reports = _reports(reader, exercise)
-    expected = sum(MemberState.objects.members_in_year(y).count() for y in _years(exercise))
+    members = _members_by_year(exercise)
+    expected = sum(len(states) for states in members.values())
     approved = reports.count()
     implemented = sum(r["implemented"] for r in implementation["member_state"])
     reported = sum(r["reported"] for r in implementation["member_state"])
     targets = _targets(exercise)
-    completeness = _completeness(reader, exercise)
+    completeness = _completeness(reader, exercise, members)
     as_of = reports.aggregate(at=Max("approved_at"))["at"]
     headline = {
-        "member_states": MemberState.objects.members_in_year(exercise.period_end).count(),
+        "member_states": len(members[exercise.period_end]),
         "reports_expected": expected,
         "reports_approved": approved,
         "response_rate": _rate(approved, expected),
