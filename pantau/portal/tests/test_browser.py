@@ -41,6 +41,7 @@ def test_home_renders_its_chart_within_the_csp(strict_page):
 
     strict_page.goto("/portal/")
     chart = strict_page.locator('[data-chart="chart-trend"]')
+    chart.scroll_into_view_if_needed()  # drawn when it comes into view
     expect(chart).to_have_attribute("data-rendered", "true")
     expect(chart.locator("svg").first).to_be_visible()
     expect(strict_page.locator("table.data caption").first).to_contain_text("Drug seizures")
@@ -55,6 +56,24 @@ def test_country_page_shows_only_published_years(strict_page):
     years = set(strict_page.locator("table.data tbody th[scope=row]").all_inner_texts())
     assert "2024" in years and "2025" not in years  # the demo's 2025 figures are drafts
     expect(strict_page.locator("[data-chart][data-rendered=true]").first).to_be_visible()
+    assert strict_page.errors == []
+
+
+def test_country_page_draws_a_chart_when_it_comes_into_view(strict_page):
+    """A country page has a dozen charts; each is drawn when it nears the screen (issue 23:
+    drawing them all delayed the page), and every one is drawn once scrolled to."""
+    from playwright.sync_api import expect
+
+    strict_page.set_viewport_size({"width": 1000, "height": 700})
+    strict_page.goto("/portal/TH/")
+    charts = strict_page.locator("[data-chart]")
+    assert charts.count() > 3
+    expect(charts.first).to_have_attribute("data-rendered", "true")
+    last = charts.last
+    assert last.get_attribute("data-rendered") is None  # far below: not drawn yet
+    last.scroll_into_view_if_needed()
+    expect(last).to_have_attribute("data-rendered", "true")
+    expect(last.locator("svg").first).to_be_visible()
     assert strict_page.errors == []
 
 
