@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run dev test install lint typecheck check bandit bench audit clean schemathesis messages messages-compile bench-site
+.PHONY: run dev test install lint typecheck check bandit bench audit clean schemathesis messages messages-compile bench-site bench-duckdb
 
 # Create .venv with a Python >= 3.12 found by running the candidates (see scripts/find-python),
 # then install the project with its pinned dependencies. Re-done only when pyproject.toml changes.
@@ -89,6 +89,11 @@ bench: $(STAMP)
 # The site's figures (api with wrk, pages in Chromium, review, search): bench/README.md.
 bench-site: $(STAMP)
 	$(BIN)/python -m bench.site
+
+# For information: the aggregate as a scan in DuckDB, SQLite and PostgreSQL (bench/README.md).
+bench-duckdb: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m bench.duckdb_compare --stored $(or $(STORED),1000000)
 
 clean:
 	rm -rf $(VENV) var/test-*
