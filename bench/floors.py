@@ -266,27 +266,27 @@ def main(argv: list[str] | None = None) -> int:
     for column in ("backend", "table", "write s", "limit/write", "best ingest ratio"):
         out.add_column(column, justify="left" if column in ("backend", "table") else "right")
     for result in results:
-        s, backend = result["seconds"], result["backend"]
+        s, vendor = result["seconds"], result["vendor"]
         result["best_ingest_ratio"] = {}
-        out.add_row(backend, "bare (the limit)", f"{s['bare']:.2f}", "1.00", "-")
+        out.add_row(vendor, "bare (the limit)", f"{s['bare']:.2f}", "1.00", "-")
         labels = {v: label for v, (label, *_flags) in VARIANTS.items()}
         labels["values_table"] = "the values' table as it is"
         for variant, label in labels.items():
-            ratio = best_ratio(backend, s["bare"], s[variant], s["read"])
+            ratio = best_ratio(vendor, s["bare"], s[variant], s["read"])
             result["best_ingest_ratio"][variant] = ratio
             out.add_row(
-                backend, label, f"{s[variant]:.2f}", f"{s['bare'] / s[variant]:.2f}", f"{ratio:.2f}"
+                vendor, label, f"{s[variant]:.2f}", f"{s['bare'] / s[variant]:.2f}", f"{ratio:.2f}"
             )
         for part in sorted(p for p in s if p.startswith("without ")):
-            ratio = best_ratio(backend, s["bare"], s[part], s["read"])
+            ratio = best_ratio(vendor, s["bare"], s[part], s["read"])
             out.add_row(
-                backend,
+                vendor,
                 f"the values' table {part}",
                 f"{s[part]:.2f}",
                 f"{s['bare'] / s[part]:.2f}",
                 f"{ratio:.2f}",
             )
-        out.add_row(backend, "reading and checking the file", f"{s['read']:.2f}", "", "")
+        out.add_row(vendor, "reading and checking the file", f"{s['read']:.2f}", "", "")
     console.print(out)
     info = machine()
     console.print(info)

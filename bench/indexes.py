@@ -37,9 +37,10 @@ def load(stored: int, draft: float) -> None:
     from bench.worker import setup
 
     indicators = setup()["indicators"]
-    now: datetime.datetime | str = datetime.datetime.now(datetime.UTC)
-    if connection.vendor == "sqlite":
-        now = now.replace(tzinfo=None).isoformat(sep=" ")
+    utc = datetime.datetime.now(datetime.UTC)
+    now: datetime.datetime | str = (
+        utc.replace(tzinfo=None).isoformat(sep=" ") if connection.vendor == "sqlite" else utc
+    )
     every = round(1 / draft) if draft else 0
     status = COLUMNS.index("status")
     rows = [
