@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     for column in ("backend", "table", "write s", "limit/write", "best ingest ratio"):
         out.add_column(column, justify="left" if column in ("backend", "table") else "right")
     for result in results:
-        s, vendor = result["seconds"], result["vendor"]
+        s, vendor = result["seconds"], result["backend"]
         result["best_ingest_ratio"] = {}
         out.add_row(vendor, "bare (the limit)", f"{s['bare']:.2f}", "1.00", "-")
         labels = {v: label for v, (label, *_flags) in VARIANTS.items()}
