@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -92,7 +93,98 @@ def with_series(rows: list[tuple]) -> list[tuple]:
     return out
 
 
-def measure(backend: Backend, rows: int, repeat: int, csv_path: Path, console: Console) -> dict:
+VALUES_TABLE = "statistics_datavalue"
+
+
+def _rows_of(backend: Backend, sql: str) -> list[tuple]:
+    if isinstance(backend, SQLite):
+        connection = sqlite3.connect(backend.path)
+        try:
+            return connection.execute(sql).fetchall()
+        finally:
+            connection.close()
+    import psycopg
+
+    with psycopg.connect(backend.url) as pg:
+        return pg.execute(sql).fetchall()  # type: ignore[arg-type]
+
+
+def empty_values_table(backend: Backend) -> None:
+    """Emptied for the next load. On PostgreSQL TRUNCATE, not DELETE: the dead rows and index
+    entries a DELETE leaves would slow every later load (each variant's figure would then
+    depend on the order of the variants)."""
+    if backend.name == "postgresql":
+        backend.execute(f"TRUNCATE {VALUES_TABLE} CASCADE")  # its history too: empty here
+    else:
+        backend.execute(f"DELETE FROM {VALUES_TABLE}")
+
+
+def values_table_parts(backend: Backend) -> dict[str, tuple[str, str]]:
+    """What the values' table carries beyond its columns and primary key, each with the
+    statements that drop and re-create it: its indexes (SQLite, PostgreSQL), its constraints
+    (PostgreSQL: the unique key, the check, each foreign key) and its stored key column.
+    (SQLite keeps the unique key, the check and the foreign keys in the table's own
+    definition: they cannot be dropped alone.)"""
+    table = VALUES_TABLE
+    parts: dict[str, tuple[str, str]] = {}
+    if isinstance(backend, SQLite):
+        for name, sql in _rows_of(
+            backend,
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            f"AND tbl_name = '{table}' AND sql IS NOT NULL",
+        ):
+            parts[f"index {name}"] = (f'DROP INDEX "{name}"', sql)
+        ddl = _rows_of(backend, f"SELECT sql FROM sqlite_master WHERE name = '{table}'")[0][0]
+        start = ddl.index('"key" ')
+        depth, end = 0, start
+        for end in range(ddl.index("(", start), len(ddl)):
+            depth += {"(": 1, ")": -1}.get(ddl[end], 0)
+            if depth == 0:
+                break
+        column = ddl[start : ddl.index("STORED", end) + len("STORED")]
+        parts["stored column key"] = (
+            f'ALTER TABLE {table} DROP COLUMN "key"',
+            f"ALTER TABLE {table} ADD COLUMN {column}",
+        )
+        return parts
+    for name, definition in _rows_of(
+        backend,
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
+        f"'{table}' AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+    ):
+        parts[f"index {name}"] = (f'DROP INDEX "{name}"', definition)
+    for name, kind, definition in _rows_of(
+        backend,
+        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+        f"WHERE conrelid = '{table}'::regclass AND contype <> 'p'",
+    ):
+        label = {"u": "unique", "c": "check", "f": "foreign key"}.get(kind, kind)
+        parts[f"{label} {name}"] = (
+            f'ALTER TABLE {table} DROP CONSTRAINT "{name}"',
+            f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}',
+        )
+    ((expression,),) = _rows_of(
+        backend,
+        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+        "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+        f"WHERE d.adrelid = '{table}'::regclass AND a.attname = 'key'",
+    )
+    parts["stored column key"] = (
+        f"ALTER TABLE {table} DROP COLUMN key",
+        f"ALTER TABLE {table} ADD COLUMN key varchar(400) "
+        f"GENERATED ALWAYS AS ({expression}) STORED",
+    )
+    return parts
+
+
+def measure(
+    backend: Backend,
+    rows: int,
+    repeat: int,
+    csv_path: Path,
+    console: Console,
+    each_index: bool = False,
+) -> dict:
     var_dir = Path(tempfile.mkdtemp(prefix="pantau-floors-var-"))
     try:
         console.log(f"{backend.name}: migrate and setup")
@@ -117,7 +209,16 @@ def measure(backend: Backend, rows: int, repeat: int, csv_path: Path, console: C
                 keep(variant, backend.bulk_load("floors_variant", (*COLUMNS, "series_id"), keyed))
                 backend.execute("DROP TABLE floors_variant")
             keep("values_table", backend.bulk_load("statistics_datavalue", COLUMNS, plain))
-            backend.execute("DELETE FROM statistics_datavalue")
+            empty_values_table(backend)
+            if each_index:
+                for name, (drop, create) in values_table_parts(backend).items():
+                    backend.execute(drop)
+                    try:
+                        seconds = backend.bulk_load("statistics_datavalue", COLUMNS, plain)
+                        keep(f"without {name}", seconds)
+                    finally:
+                        empty_values_table(backend)
+                        backend.execute(create)
             keep("read", worker(backend, var_dir, "read", str(csv_path)).out["seconds"])
         return best
     finally:
@@ -135,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--each-index",
+        action="store_true",
+        help="also load the values' table without each of its indexes and constraints in turn",
+    )
     args = parser.parse_args(argv)
     console = Console(width=max(Console().width, 120))
     folder = Path(tempfile.mkdtemp(prefix="pantau-floors-file-"))
@@ -151,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                 else PostgreSQL(os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES)
             )
             with backend:
-                best = measure(backend, args.rows, args.repeat, csv_path, console)
+                best = measure(backend, args.rows, args.repeat, csv_path, console, args.each_index)
             results.append({"backend": name, "rows": args.rows, "seconds": best})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -160,18 +266,27 @@ def main(argv: list[str] | None = None) -> int:
     for column in ("backend", "table", "write s", "limit/write", "best ingest ratio"):
         out.add_column(column, justify="left" if column in ("backend", "table") else "right")
     for result in results:
-        s, backend = result["seconds"], result["backend"]
+        s, vendor = result["seconds"], result["backend"]
         result["best_ingest_ratio"] = {}
-        out.add_row(backend, "bare (the limit)", f"{s['bare']:.2f}", "1.00", "-")
+        out.add_row(vendor, "bare (the limit)", f"{s['bare']:.2f}", "1.00", "-")
         labels = {v: label for v, (label, *_flags) in VARIANTS.items()}
         labels["values_table"] = "the values' table as it is"
         for variant, label in labels.items():
-            ratio = best_ratio(backend, s["bare"], s[variant], s["read"])
+            ratio = best_ratio(vendor, s["bare"], s[variant], s["read"])
             result["best_ingest_ratio"][variant] = ratio
             out.add_row(
-                backend, label, f"{s[variant]:.2f}", f"{s['bare'] / s[variant]:.2f}", f"{ratio:.2f}"
+                vendor, label, f"{s[variant]:.2f}", f"{s['bare'] / s[variant]:.2f}", f"{ratio:.2f}"
             )
-        out.add_row(backend, "reading and checking the file", f"{s['read']:.2f}", "", "")
+        for part in sorted(p for p in s if p.startswith("without ")):
+            ratio = best_ratio(vendor, s["bare"], s[part], s["read"])
+            out.add_row(
+                vendor,
+                f"the values' table {part}",
+                f"{s[part]:.2f}",
+                f"{s['bare'] / s[part]:.2f}",
+                f"{ratio:.2f}",
+            )
+        out.add_row(vendor, "reading and checking the file", f"{s['read']:.2f}", "", "")
     console.print(out)
     info = machine()
     console.print(info)

@@ -76,13 +76,18 @@ def read(path: str) -> dict:
     """The part of an import no database can take over: reading and checking every row."""
     from pathlib import Path
 
-    from pantau.statistics.ingest.pipeline import _Checked, _rows
+    from pantau.statistics.ingest.pipeline import _parse
     from pantau.statistics.snapshot import Structure
 
+    # In this process (an import parses in a bounded child process and reads the rows back
+    # from its spool: that hand-over is the import's own cost, not the floor's).
     start = time.perf_counter()
-    checked = _Checked()
-    rows = sum(1 for _line, obs, _problems in _rows(Path(path), Structure.load(), None, checked))
-    return {"seconds": time.perf_counter() - start, "rows": rows, "problems": checked.problem_count}
+    rows = problems = 0
+    for item in _parse(Path(path), Structure.load(), None):
+        if isinstance(item[0], int):
+            rows += 1
+            problems += len(item[2])
+    return {"seconds": time.perf_counter() - start, "rows": rows, "problems": problems}
 
 
 def refresh() -> dict:

@@ -146,8 +146,17 @@ class DataValue(models.Model):
     obs_status = models.CharField(max_length=1, choices=ObsStatus.choices, default=ObsStatus.NORMAL)
     comment = models.TextField(blank=True)
     source = models.CharField(max_length=300, blank=True)
+    # No index on data_import or updated_by (bench/README.md, "Ingest and the values' table's
+    # indexes"): no read filters on them, and each costs every import's insert. Their rows are
+    # never deleted (no service deletes an import or a user; the admin is read-only), so
+    # PROTECT and SET_NULL never need to find the values of one.
     data_import = models.ForeignKey(
-        DataImport, null=True, blank=True, on_delete=models.PROTECT, related_name="values"
+        DataImport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="values",
+        db_index=False,
     )
     status = models.CharField(max_length=16, choices=DataStatus.choices, default=DataStatus.DRAFT)
     is_derived = models.BooleanField(
@@ -157,7 +166,12 @@ class DataValue(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField()
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # The key as one string, computed and stored by the database: an import compares a file
     # with the stored values by this string, and reading one column is much cheaper than
