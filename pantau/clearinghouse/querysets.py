@@ -1,7 +1,9 @@
 """Restricted reads: the search behind the browse page and the API, its facets, an item by id,
 "more like this", and the items informing a Work Plan component."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import overload
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -73,9 +75,21 @@ class Pages:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[Document]:
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Document: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Document]: ...
+
+    def __getitem__(self, index: int | slice) -> Document | list[Document]:
         if not isinstance(index, slice):
-            raise TypeError("Pages are sliced, not indexed")
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
         start, stop = index.start or 0, index.stop
         first = self.result.first_ids
         if first is not None and start == 0 and stop is not None and stop <= len(first):

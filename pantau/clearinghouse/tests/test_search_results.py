@@ -114,6 +114,8 @@ def test_pages_follow_the_ranked_order(library):
     assert [d.pk for d in pages[0:2]] == ranked[:2] == result.first_ids
     assert [d.pk for d in pages[2:4]] == ranked[2:4]
     assert [d.pk for d in pages[0:4]] == ranked
+    assert pages[1].pk == ranked[1]
+    assert [d.pk for d in pages] == ranked
 
 
 def test_browse_page_shows_the_count_and_ranked_items(client, library):
