@@ -252,7 +252,10 @@ def documents(n: int) -> dict:
                     )
         done += size
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # PostgreSQL: VACUUM too, as autovacuum does after so many inserts (PostgreSQL 13+):
+        # until then no page is marked all-visible, so a search's index-only lookups of the
+        # items it finds go to their rows (760 ms instead of 80 a query at 100,000 items).
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return {"documents": n, "seconds": time.perf_counter() - start}
 
 
