@@ -246,15 +246,9 @@ def documents(n: int) -> dict:
             with connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
                     cursor.executemany(
-                        f"INSERT INTO {search.PG_TABLE} (document_id, vector) VALUES (%s, "  # nosec B608
-                        "setweight(array_to_tsvector(%s::text[]), 'A') || "
-                        "setweight(array_to_tsvector(%s::text[]), 'D'))",
+                        search.PG_INSERT,
                         [
-                            (
-                                d.pk,
-                                list(dict.fromkeys(d.title.lower().split())),
-                                list(dict.fromkeys(d.text.split())),
-                            )
+                            search.pg_row(d.pk, d.title.lower().split(), d.text.split())
                             for d in created
                         ],
                     )
@@ -266,7 +260,10 @@ def documents(n: int) -> dict:
                     )
         done += size
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # PostgreSQL: VACUUM too, as autovacuum does after so many inserts (PostgreSQL 13+):
+        # until then no page is marked all-visible, so a search's index-only lookups of the
+        # items it finds go to their rows (760 ms instead of 50 a query at 100,000 items).
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return {"documents": n, "seconds": time.perf_counter() - start}
 
 
@@ -289,8 +286,8 @@ def search_queries(q: int) -> dict:
 
     def page(text: str) -> int:
         result = search_documents(None, Filters(q=text))
-        count = result.documents.count()
-        list(result.documents[:20])
+        count = result.total()  # as the browse page's paginator counts
+        result.items("member_states")[0:20]
         return count
 
     def bare(text: str) -> int:
@@ -298,9 +295,9 @@ def search_queries(q: int) -> dict:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(
-                    f"SELECT document_id, ts_rank(vector, %s::tsquery) AS r FROM {search.PG_TABLE} "  # nosec B608
+                    f"SELECT document_id, {search.pg_rank_sql()} AS r FROM {search.PG_TABLE} "  # nosec B608
                     "WHERE vector @@ %s::tsquery ORDER BY r DESC LIMIT 20",
-                    [search._pg_tsquery(words)] * 2,
+                    [search._pg_tsquery(words, "|"), search._pg_tsquery(words)],
                 )
             else:
                 cursor.execute(

@@ -111,9 +111,9 @@ def list_documents(request: HttpRequest, params: Query[SearchParams]):
         language=params.language,
     )
     result = search_documents(request.user, filters, with_facets=False)
-    count = result.documents.count()
+    count = result.total()
     start = (params.page - 1) * PAGE_SIZE
-    page = list(result.documents[start : start + PAGE_SIZE])
+    page = result.items()[start : start + PAGE_SIZE]
     return {
         "count": count,
         "results": [

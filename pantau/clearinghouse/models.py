@@ -87,7 +87,16 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-year", "-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "year"])]
+        indexes = [
+            models.Index(fields=["state", "year"]),
+            # The columns a search reads of each item it finds (who may see it, its facets):
+            # read from this narrow index, not from the rows with their texts (SQLite looks
+            # up by id in it; 53,000 matches counted in 21 ms instead of 100 ms).
+            models.Index(
+                fields=["id", "state", "type", "language", "year", "submitted_by"],
+                name="clearinghouse_doc_search",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})"

@@ -1,7 +1,17 @@
 """Full-text search in the database itself: an FTS5 table on SQLite, a tsvector with a GIN
 index on PostgreSQL (both created by migration 0002). Both index the terms of text.py, so the
-same query finds the same items on either; only the ranking functions differ (bm25 and
-ts_rank). The index holds every item; who sees what is the restricted queryset's business."""
+same query finds the same items on either; only the ranking differs. The index holds every
+item; who sees what is the restricted queryset's business.
+
+Ranking. SQLite: bm25 with the title weighted 5 to the body's 1 (a term in the title scores
+more than any count of it in the body). PostgreSQL: the vectors hold terms without positions
+(array_to_tsvector), so ts_rank over the whole vector could not tell a title from a body (its
+weights live in positions) and gave every match about the same score, at the price of reading
+every matching item's whole vector (849 ms a query at 20,000 items). The rank is now
+ts_rank of the query's terms, any of them, over the title's own small vector (migration
+0003): items with more of the terms in their title first, the rest newest first. The big
+vector is stored out of line (toast_tuple_target), so the match reads the GIN index and a
+narrow table, never the body vectors."""
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -29,19 +39,25 @@ def _title_and_body(document) -> tuple[list[str], list[str]]:
     return title, body
 
 
+# The row of one item: its id, the title's terms, the body's (distinct, in order).
+PG_INSERT = (
+    f"INSERT INTO {PG_TABLE} (document_id, title, vector) VALUES (%s, "  # noqa: S608  # nosec B608
+    "array_to_tsvector(%s::text[]), array_to_tsvector(%s::text[]) || array_to_tsvector(%s::text[]))"
+)
+
+
+def pg_row(pk: int, title: list[str], body: list[str]) -> tuple:
+    title_terms = list(dict.fromkeys(title))
+    return (pk, title_terms, title_terms, list(dict.fromkeys(body))[:MAX_PG_TERMS])
+
+
 def index_document(document) -> None:
     """(Re)write the item's row in the search index, inside the caller's transaction."""
     title, body = _title_and_body(document)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"DELETE FROM {PG_TABLE} WHERE document_id = %s", [document.pk])  # noqa: S608  # nosec B608
-            body_terms = list(dict.fromkeys(body))[:MAX_PG_TERMS]
-            cursor.execute(
-                f"INSERT INTO {PG_TABLE} (document_id, vector) VALUES (%s, "  # noqa: S608  # nosec B608
-                "setweight(array_to_tsvector(%s::text[]), 'A') || "
-                "setweight(array_to_tsvector(%s::text[]), 'D'))",
-                [document.pk, list(dict.fromkeys(title)), body_terms],
-            )
+            cursor.execute(PG_INSERT, pg_row(document.pk, title, body))
         else:
             cursor.execute(f"DELETE FROM {SQLITE_TABLE} WHERE rowid = %s", [document.pk])  # noqa: S608  # nosec B608
             cursor.execute(
@@ -55,9 +71,16 @@ def _sqlite_match(words: list[str]) -> str:
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _pg_tsquery(words: list[str]) -> str:
+def _pg_tsquery(words: list[str], operator: str = "&") -> str:
     # Lexemes quoted for a tsquery literal (cast, not to_tsquery: no parsing, no stemming).
-    return " & ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words)
+    return f" {operator} ".join(
+        "'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words
+    )
+
+
+def pg_rank_sql(table: str = PG_TABLE) -> str:
+    """The rank of a match on PostgreSQL, its parameter the query's terms joined by `|`."""
+    return f"ts_rank({table}.title, %s::tsquery)"
 
 
 def matching(queryset: QuerySet, query: str) -> QuerySet | None:
@@ -72,8 +95,8 @@ def matching(queryset: QuerySet, query: str) -> QuerySet | None:
     if connection.vendor == "postgresql":
         tsquery = _pg_tsquery(words)
         joined = queryset.extra(  # noqa: S610 - constant names; the query is a parameter  # nosec B610
-            select={"rank": f"ts_rank({PG_TABLE}.vector, %s::tsquery)"},
-            select_params=[tsquery],
+            select={"rank": pg_rank_sql()},
+            select_params=[_pg_tsquery(words, "|")],
             tables=[PG_TABLE],
             where=[f'{PG_TABLE}.document_id = "{table}"."id"', f"{PG_TABLE}.vector @@ %s::tsquery"],
             params=[tsquery],

@@ -24,9 +24,7 @@ from .text import snippet
 def browse(request):
     filters = Filters.from_params(request.GET)
     result = search_documents(request.user, filters)
-    page = Paginator(result.documents.prefetch_related("member_states"), 20).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(result.items("member_states"), 20).get_page(request.GET.get("page"))
     hits = [(d, snippet(d.abstract or d.text or "", filters.q) if filters.q else []) for d in page]
     queue = mine = None
     if can_moderate(request.user):
