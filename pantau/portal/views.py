@@ -9,7 +9,6 @@ import re
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import feedgenerator
@@ -17,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
+from pantau.core.csrf import new_token
 from pantau.core.numbers import localized
 from pantau.members.models import MemberState
 from pantau.programmes import exports as programme_exports
@@ -73,8 +73,8 @@ def _kept(view):
         if kept is not None:
             content, content_type = kept
             # The kept page's forms (the language switcher) carry the first visitor's CSRF
-            # token: give this visitor a token of their own (get_token sets their cookie).
-            token = get_token(request).encode()
+            # token: give this visitor a token of their own (its cookie is set by the middleware).
+            token = new_token(request).encode()
             content = _CSRF_INPUT.sub(lambda m: m.group(1) + token + m.group(2), content)
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
