@@ -10,11 +10,15 @@ read again, so a transaction sees its own changes and nothing newer."""
 import threading
 import time
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from django.db import connection, transaction
 
+T = TypeVar("T")
 
-class Recent[T]:
+
+# Generic[T], not `class Recent[T]`: the project's tools still parse the code with Python 3.11.
+class Recent(Generic[T]):  # noqa: UP046
     def __init__(self, read: Callable[[], T], seconds: float) -> None:
         self._read = read
         self._seconds = seconds
