@@ -141,7 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (measured: 843 ms of JIT for a 70 ms ASEAN GROUP BY over 1.27M rows).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open between requests, as on PostgreSQL (conn_max_age above): opening one costs a
+    # file open and four PRAGMAs, and under load each step waits for the interpreter lock; it
+    # was 40 % of the data API's time (bench/README.md). Each server thread keeps its own.
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: every write transaction takes the write lock at BEGIN, so two writers
         # queue instead of failing half-way (and the audit chain is appended in order).

@@ -111,3 +111,28 @@ def test_a_malformed_request_id_is_replaced(client, make_user, incoming):
     assert replaced != incoming
     assert GENERATED.match(replaced)
     assert latest_agency_event().request_id == replaced
+
+
+def test_a_forked_server_worker_draws_other_ids_than_its_parent():
+    """granian forks its workers from one process: the ids come from the process's generator,
+    which must start afresh in each child, or two workers would give the same ids. A fresh
+    interpreter forks (the test process has threads, where fork() is unsafe)."""
+    import subprocess
+    import sys
+
+    program = (
+        "import os\n"
+        "from pantau.core.request_context import new_request_id\n"
+        "r, w = os.pipe()\n"
+        "if os.fork() == 0:\n"
+        "    os.write(w, new_request_id().encode()); os._exit(0)\n"
+        "os.wait()\n"
+        "print(os.read(r, 64).decode(), new_request_id())\n"
+    )
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    child, parent = done.stdout.split()
+    assert GENERATED.match(child)
+    assert GENERATED.match(parent)
+    assert child != parent
