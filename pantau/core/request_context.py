@@ -19,7 +19,7 @@ def new_request_id(prefix: str = "") -> str:
     random source, and again in a forked worker) rather than a system call per request: under
     load each call handed the interpreter lock to another thread, a quarter of a bare page's
     time (bench/README.md)."""
-    return f"{prefix}{random.getrandbits(128):032x}"  # nosec B311  # noqa: S311
+    return f"{prefix}{random.getrandbits(128):032x}"  # nosec B311
 
 
 def set_request(request_id: str | None, client_address: str = "") -> None:

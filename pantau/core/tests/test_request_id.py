@@ -129,7 +129,7 @@ def test_a_forked_server_worker_draws_other_ids_than_its_parent():
         "os.wait()\n"
         "print(os.read(r, 64).decode(), new_request_id())\n"
     )
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
     child, parent = done.stdout.split()
