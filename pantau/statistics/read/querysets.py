@@ -28,7 +28,6 @@ metadata token is the one it read them with.
 import dataclasses
 import datetime
 import re
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +48,7 @@ from django.db.models import (
     When,
 )
 
+from pantau.core.recent import Recent
 from pantau.members.models import MemberState
 
 from ..choices import DIMENSIONS, TOTAL, Aggregation, Dimension
@@ -187,35 +187,9 @@ class Versions:
 # How long a process trusts the tokens it read, outside a transaction. A change committed by
 # another process (a publication, a metadata edit) reaches this one's answers within it; the
 # process that makes the change forgets its tokens at once (forget_versions). Reading them on
-# every request would cost a database round trip per request: on PostgreSQL, a third of it.
-VERSIONS_TTL = 0.1  # seconds
-_known: tuple[Versions, float] | None = None  # the tokens, and when they were read
-
-
-def current_versions() -> Versions:
-    """StatisticsState's tokens: one small query (the state's primary key), or the tokens this
-    process read less than VERSIONS_TTL ago. Always read inside a transaction (it sees its own
-    changes and nothing newer)."""
-    global _known
-    if _in_transaction():
-        return _read_versions()
-    known = _known
-    now = time.monotonic()
-    if known is not None and now - known[1] < VERSIONS_TTL:
-        return known[0]
-    versions = _read_versions()
-    _known = (versions, now)
-    return versions
-
-
-def _in_transaction() -> bool:
-    return connection.in_atomic_block
-
-
-def forget_versions() -> None:
-    """The tokens changed (or are about to): read them again at the next request."""
-    global _known
-    _known = None
+# every request would cost a database round trip per request; under load even one read every
+# 0.1 s was a fifth of the data API's time on PostgreSQL (bench/README.md).
+VERSIONS_TTL = 1.0  # seconds, as the portal's version (portal.reads)
 
 
 def _read_versions() -> Versions:
@@ -226,6 +200,21 @@ def _read_versions() -> Versions:
     if row is None:
         return Versions(None, None)
     return Versions(row[0] or None, (row[1] or None) if row[2] else None)
+
+
+_versions: Recent[Versions] = Recent(_read_versions, VERSIONS_TTL)
+
+
+def current_versions() -> Versions:
+    """StatisticsState's tokens: one small query (the state's primary key), or the tokens this
+    process read less than VERSIONS_TTL ago. Always read inside a transaction (it sees its own
+    changes and nothing newer)."""
+    return _versions.get()
+
+
+def forget_versions() -> None:
+    """The tokens changed (or are about to): read them again at the next request."""
+    _versions.forget()
 
 
 def membership(s: IndicatorStructure) -> Q:

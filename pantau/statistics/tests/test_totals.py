@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from pantau.core import recent
 from pantau.reporting.choices import Transition
 from pantau.reporting.tests import factories
 from pantau.site.demo import statistics as demo
@@ -322,7 +323,7 @@ def test_outside_a_transaction_a_process_trusts_its_tokens_for_a_moment(
 ):
     querysets.forget_versions()
     # A request outside any transaction (tests run inside one: they always read the tokens).
-    monkeypatch.setattr(querysets, "_in_transaction", lambda: False)
+    monkeypatch.setattr(recent, "_in_transaction", lambda: False)
     with django_assert_num_queries(1):
         first = querysets.current_versions()
         assert querysets.current_versions() is first
@@ -331,6 +332,6 @@ def test_outside_a_transaction_a_process_trusts_its_tokens_for_a_moment(
     with django_assert_num_queries(1):
         assert querysets.current_versions().totals != first.totals
     # Another process's change is read once VERSIONS_TTL has passed.
-    monkeypatch.setattr(querysets, "VERSIONS_TTL", 0)
+    monkeypatch.setattr(querysets._versions, "_seconds", 0)
     with django_assert_num_queries(1):
         querysets.current_versions()
