@@ -95,3 +95,10 @@ def test_no_two_schemas_share_a_name(document):
         ):
             named.setdefault(cls.__name__, set()).add(cls.__module__)
     assert {name: mods for name, mods in named.items() if len(mods) > 1} == {}
+
+
+def test_every_file_an_operation_answers_is_documented(document):
+    """An operation that answers a file (`format=csv`, an export) says so beside its JSON."""
+    content = document["paths"]["/api/v1/data/{indicator}"]["get"]["responses"]["200"]["content"]
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/ObservationsOut"}
+    assert content["text/csv"]["schema"] == {"type": "string"}

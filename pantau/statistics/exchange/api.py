@@ -286,6 +286,11 @@ def get_import(request: HttpRequest, import_id: int):
     "counts only states that were members then; its `coverage` names the members without a "
     "figure (never read as zero). `format=csv` gives the same rows as text/csv. Anonymous "
     "callers get published values only.",
+    # `format=csv` answers text/csv: documented beside the JSON so clients (and schemathesis)
+    # know both.
+    openapi_extra={
+        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+    },
 )
 def get_observations(
     request: HttpRequest,
