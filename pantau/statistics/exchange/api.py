@@ -288,9 +288,7 @@ def get_import(request: HttpRequest, import_id: int):
     "callers get published values only.",
     # `format=csv` answers text/csv: documented beside the JSON so clients (and schemathesis)
     # know both.
-    openapi_extra={
-        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
-    },
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
 )
 def get_observations(
     request: HttpRequest,
