@@ -35,6 +35,8 @@ def visible_value_filter(user) -> Q | None:
 def sees_published_values_only(user) -> bool:
     """Exactly when `visible_value_filter` is the published values and nothing else: the
     public, and signed-in users with no national or regional reporting role."""
+    if not getattr(user, "is_authenticated", False):
+        return True  # the public holds no role (grants() is empty): said first, it is most calls
     return not sees_all_values(user) and not member_states_for(user, *NATIONAL_REPORTERS)
 
 

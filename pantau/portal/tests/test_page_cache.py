@@ -21,7 +21,8 @@ def _empty_cache():
 def _without_token(content: bytes) -> bytes:
     import re
 
-    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+    content = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+    return re.sub(rb'"X-CSRFToken": "[^"]*"', b"", content)  # htmx's header (base.html)
 
 
 def _get(client: Client, path: str):
@@ -92,3 +93,15 @@ def test_a_kept_page_lets_its_visitor_switch_language():
     )
     assert switched.status_code == 302
     assert switched.cookies["django_language"].value == "id"
+
+
+def test_every_token_of_a_kept_page_is_its_visitors_own():
+    """The form's token and htmx's header (base.html's hx-headers) both: the first visitor's
+    header was once left in the kept page."""
+    import re
+
+    first = Client().get("/portal/").content.decode()
+    page = Client().get("/portal/").content.decode()
+    tokens = re.findall(r'(?:csrfmiddlewaretoken" value="|"X-CSRFToken": ")([^"]+)"', page)
+    assert len(tokens) == 2 and len(set(tokens)) == 1
+    assert tokens[0] not in first
