@@ -62,6 +62,9 @@ AREA, TIME, UNIT = "REF_AREA", "TIME_PERIOD", "UNIT_MEASURE"
 DIMENSION_BY_COLUMN: dict[str, Dimension] = {d.column: d for d in DIMENSIONS}
 # A request names at most this many periods (a range of years, quarters or months).
 MAX_PERIODS = 1200
+# Checked requests kept per indicator structure (checked_request); any request may come, so
+# the memory is bounded.
+MAX_CHECKED = 500
 _SEPARATORS = re.compile(r"[+,\s]+")
 
 
@@ -92,6 +95,10 @@ class IndicatorStructure:
     # StatisticsState.metadata_token it was read with (see `current`).
     token: str | None = None
     _members_in: dict[str, frozenset[str]] = dataclasses.field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    # Requests already checked against this structure (see `checked`).
+    _checked: dict[tuple, "ObservationQuery"] = dataclasses.field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
@@ -673,7 +680,25 @@ def checked_request(
     metadata changed). Raises UnknownIndicator or QueryError."""
     versions = current_versions()
     structure = IndicatorStructure.current(indicator, versions)
-    return build_query(structure, filters, ref_areas, periods, group_by), versions
+    try:
+        # The same request (as strings: the API's, the pages') is checked once per metadata
+        # version: a kept structure is replaced when the metadata changes, and its queries with
+        # it. A checked query is never changed (frozen; nothing writes its filters).
+        key = (
+            tuple((c, v if isinstance(v, str) else tuple(v)) for c, v in (filters or {}).items()),
+            ref_areas,
+            periods,
+            group_by,
+        )
+        query = structure._checked.get(key)
+    except TypeError:  # a list somewhere: check it, keep nothing
+        return build_query(structure, filters, ref_areas, periods, group_by), versions
+    if query is None:
+        query = build_query(structure, filters, ref_areas, periods, group_by)
+        if len(structure._checked) >= MAX_CHECKED:
+            structure._checked.clear()
+        structure._checked[key] = query
+    return query, versions
 
 
 def grouped_values(user, query: ObservationQuery, versions: Versions) -> Iterable[dict]:

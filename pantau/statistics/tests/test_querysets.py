@@ -15,6 +15,8 @@ from ..read.querysets import (
     IndicatorStructure,
     QueryError,
     UnknownIndicator,
+    checked_request,
+    forget_versions,
     observations,
     parse_periods,
 )
@@ -369,6 +371,32 @@ def test_unknown_codes_and_indicators_are_named(people):
         observations(anonymous(), "DRUG_SEIZURE", ref_areas="XX")
     with pytest.raises(QueryError, match="group_by"):
         observations(anonymous(), "DRUG_SEIZURE", group_by="SEX")
+
+
+def test_a_checked_request_is_kept_until_the_metadata_changes(people):
+    """checked_request keeps what it checked per structure: the same request again is the same
+    query; a new code is accepted as soon as the metadata changes (the structure, and its kept
+    requests, are read again)."""
+    from ..metadata import services as metadata_services
+    from ..models import Codelist
+
+    forget_versions()
+    first, _ = checked_request("DRUG_SEIZURE", filters={"DRUG": ["HEROIN"]}, ref_areas="ASEAN")
+    again, _ = checked_request("DRUG_SEIZURE", filters={"DRUG": ["HEROIN"]}, ref_areas="ASEAN")
+    assert again is first and again.filters == {"DRUG": ("HEROIN",)} and again.region
+    listed, _ = checked_request("DRUG_SEIZURE", ref_areas=["TH", "MY"])  # a list: not kept
+    assert listed.ref_areas == ("TH", "MY")
+    with pytest.raises(QueryError, match="unknown DRUG code 'YABA'"):
+        checked_request("DRUG_SEIZURE", filters={"DRUG": "YABA"})
+    metadata_services.save_code(
+        acting_user=people.admin,
+        codelist=Codelist.objects.get(code="DRUG"),
+        identifier="YABA",
+        name="Yaba",
+    )
+    forget_versions()  # other processes: after at most VERSIONS_TTL
+    query, _ = checked_request("DRUG_SEIZURE", filters={"DRUG": "YABA"})
+    assert query.filters == {"DRUG": ("YABA",)}
 
 
 def test_periods():
