@@ -362,31 +362,49 @@ def run_backend(
         second = worker(backend, var_dir, "import", str(csv_path))
         _check_import(second.out, unchanged=scale.rows)
 
-        rate, limit = scale.rows / first.out["seconds"], scale.rows / bulk_seconds
+        # Issue 23's restated targets: the import against the floor (the same rows bulk-loaded
+        # into the values' table itself), and the floor against the bare table.
+        rate, floor, bare = (
+            scale.rows / first.out["seconds"],
+            scale.rows / floor_seconds,
+            scale.rows / bulk_seconds,
+        )
         figures += [
             Figure(
                 "ingest",
                 backend.name,
                 rate,
                 "obs/s",
-                limit,
-                rate / limit,
-                0.5,
+                floor,
+                rate / floor,
+                0.8,
                 ">=",
-                f"{scale.rows:,} rows in {first.out['seconds']:.1f} s; "
-                f"bulk load {bulk_seconds:.1f} s",
+                f"{scale.rows:,} rows in {first.out['seconds']:.1f} s; limit: the floor "
+                f"(ingest_floor), {floor_seconds:.1f} s",
             ),
             Figure(
                 "ingest_floor",
                 backend.name,
-                scale.rows / floor_seconds,
+                floor,
                 "obs/s",
-                limit,
-                (scale.rows / floor_seconds) / limit,
+                bare,
+                floor / bare,
+                0.4,
+                ">=",
+                "the same rows bulk-loaded into the values' table (key index, indexes, foreign "
+                f"keys); limit: into a bare table, {bulk_seconds:.1f} s",
+            ),
+            Figure(
+                "ingest_bare",
+                backend.name,
+                rate,
+                "obs/s",
+                bare,
+                rate / bare,
                 None,
                 ">=",
-                "the same bulk load into the values' table (key index, indexes, foreign keys): "
-                "the most an import keeping them could reach",
+                "for information: the import against the bare table (issue 5's ratio; its "
+                "target of 0.5 was restated by issue 23 as the two figures above)",
             ),
             Figure(
                 "ingest_memory",
