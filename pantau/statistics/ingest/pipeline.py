@@ -27,7 +27,7 @@ from ..read.totals import refresh_published_totals
 from ..snapshot import Structure
 from .formats import open_reader
 from .readers import UnreadableFile, detect_format
-from .sandbox import ParseFailed, Spool, run_bounded
+from .sandbox import ParseFailed, Spool, run_following
 from .staging import (
     STORED_DERIVED,
     STORED_ID,
@@ -363,7 +363,9 @@ def _parse(path: Path, structure: Structure, writable) -> Iterator[tuple]:
 def _parse_in_child(path: Path, file_name: str, structure: Structure, writable) -> Spool:
     """Parse and check the file in a child process bounded in memory and time (sandbox.py),
     so that a hostile file cannot take the worker's memory and what the parser took returns
-    to the system; the rows come back through a spool file, in batches. (The progress is
+    to the system; the rows come back through a spool file, in batches, read while the child
+    parses the next ones (run_following: comparing with the database and parsing overlap, on
+    two cores). A child that fails raises ParseFailed from the reading. (The progress is
     reported by the pass that reads them back: a progress callback may use the database,
     which the child may not.)"""
 
@@ -377,7 +379,7 @@ def _parse_in_child(path: Path, file_name: str, structure: Structure, writable) 
         if batch:
             emit(batch)
 
-    return run_bounded(produce, what=file_name or path.name)
+    return run_following(produce, what=file_name or path.name)
 
 
 def _rows(spool: Spool, checked: _Checked) -> Iterator[tuple]:
@@ -414,12 +416,8 @@ def _read(
     observation with the stored value of its key, and stage what is new or changed (not with
     `staging` None: a dry run only counts). Rules that need the stored value (a published value
     changes only by a publishing import) are checked here too. Fills `checked`. The file is
-    parsed and checked in a child process first (_parse_in_child)."""
-    try:
-        spool = _parse_in_child(path, file_name, structure, writable)
-    except ParseFailed as exc:
-        checked.add([Problem(0, "", str(exc))])
-        return
+    parsed and checked in a child process meanwhile (_parse_in_child)."""
+    spool = _parse_in_child(path, file_name, structure, writable)
     try:
         if reference:
             _compare_references(spool, checked, source=source, collected=collected)
@@ -427,6 +425,10 @@ def _read(
             _compare(
                 spool, checked, publish=publish, source=source, progress=progress, staging=staging
             )
+    except ParseFailed as exc:
+        # The child failed after some rows were compared (and staged): the problem refuses
+        # the file, so nothing staged is written.
+        checked.add([Problem(0, "", str(exc))])
     finally:
         spool.close()
 

@@ -3,7 +3,8 @@
 given; in a child process it takes at most PARSE_MEMORY_BYTES more than the worker already
 holds (RLIMIT_AS), for at most PARSE_SECONDS, and whatever it took returns to the system when
 the child ends. The child writes what it read to a spool file (pickled batches), which the
-worker then reads back one batch at a time.
+worker then reads back one batch at a time: once the child has finished (run_bounded), or while
+it still reads, following the offsets it reports (run_following).
 
 The child never touches the database: the connections it inherits belong to the worker, so
 any query made in it raises ParseFailed instead of corrupting them."""
@@ -12,8 +13,11 @@ import multiprocessing
 import os
 import pickle  # nosec B403
 import resource
+import signal
 import tempfile
+import time
 from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +50,30 @@ def _no_database(execute, sql, params, many, context):
     raise RuntimeError("the parsing child process may not query the database")
 
 
-def _child(produce: Callable[[Emit], None], spool: str, memory: int, error: str) -> None:
+def _child(
+    produce: Callable[[Emit], None],
+    spool: str,
+    memory: int,
+    error: str,
+    written: Connection | None = None,
+    seconds: float | None = None,
+) -> None:
     limit = _virtual_size() + memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if seconds is not None:
+        # Its own deadline: SIGALRM ends it even while the worker is busy with its rows.
+        signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         with open(spool, "wb") as fh:
 
             def emit(obj: Any) -> None:
-                pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                if written is None:
+                    pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    return
+                # Framed and flushed: the worker reading along takes whole frames only.
+                payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(len(payload).to_bytes(8, "little") + payload)
+                fh.flush()
 
             for alias in connections:
                 connections[alias].execute_wrappers.append(_no_database)
@@ -84,6 +104,34 @@ class Spool:
         self.path.unlink(missing_ok=True)
 
 
+def _failure(process, *, what: str, memory: int, seconds: float, error: str) -> ParseFailed | None:
+    """Why the finished child failed, or None when it read the whole file."""
+    if process.exitcode == _OUT_OF_MEMORY or process.exitcode == -signal.SIGKILL:
+        return ParseFailed(
+            _("%(what)s: reading needs more than %(memory)s MB of memory (the limit)")
+            % {"what": what, "memory": f"{memory // (1024 * 1024):,}"}
+        )
+    if process.exitcode == -signal.SIGALRM:
+        return _too_slow(what, seconds)
+    if process.exitcode != 0:
+        try:
+            reason = Path(error).read_text()
+        except OSError:
+            reason = f"exit code {process.exitcode}"
+        return ParseFailed(
+            _("%(what)s: reading stopped by an unexpected error (%(reason)s)")
+            % {"what": what, "reason": reason}
+        )
+    return None
+
+
+def _too_slow(what: str, seconds: float) -> ParseFailed:
+    return ParseFailed(
+        _("%(what)s: reading stopped after %(seconds)s seconds (the limit)")
+        % {"what": what, "seconds": f"{seconds:,g}"}
+    )
+
+
 def run_bounded(
     produce: Callable[[Emit], None],
     *,
@@ -108,24 +156,10 @@ def run_bounded(
         if process.is_alive():
             process.kill()
             process.join()
-            raise ParseFailed(
-                _("%(what)s: reading stopped after %(seconds)s seconds (the limit)")
-                % {"what": what, "seconds": f"{seconds:,g}"}
-            )
-        if process.exitcode == _OUT_OF_MEMORY or process.exitcode == -9:
-            raise ParseFailed(
-                _("%(what)s: reading needs more than %(memory)s MB of memory (the limit)")
-                % {"what": what, "memory": f"{memory // (1024 * 1024):,}"}
-            )
-        if process.exitcode != 0:
-            try:
-                reason = Path(error).read_text()
-            except OSError:
-                reason = f"exit code {process.exitcode}"
-            raise ParseFailed(
-                _("%(what)s: reading stopped by an unexpected error (%(reason)s)")
-                % {"what": what, "reason": reason}
-            )
+            raise _too_slow(what, seconds)
+        failure = _failure(process, what=what, memory=memory, seconds=seconds, error=error)
+        if failure is not None:
+            raise failure
     except BaseException:
         spool.close()
         raise
@@ -133,3 +167,101 @@ def run_bounded(
         Path(error).unlink(missing_ok=True)
         process.close()
     return spool
+
+
+class FollowingSpool(Spool):
+    """The spool of a child still reading (run_following), in frames (a length, then the
+    pickled batch): its first reading follows the child frame by frame, waiting for each; it
+    raises ParseFailed where run_bounded would have, when the child fails or runs out of time.
+    The child only writes the file (nothing it sends can fill a pipe and stop it); its end is
+    seen as the end of the pipe it holds. `close` stops the child if it still runs."""
+
+    POLL_SECONDS = 0.01
+
+    def __init__(self, path: Path, process, ended: Connection, *, what, memory, seconds):
+        super().__init__(path)
+        self.process, self.ended = process, ended
+        self.what, self.memory, self.seconds = what, memory, seconds
+        # The child stops itself at `seconds` (SIGALRM); this is the worker's safety net.
+        self.deadline = time.monotonic() + seconds + 5
+        self.finished = False
+
+    def __iter__(self) -> Iterator[Any]:
+        with open(self.path, "rb") as fh:
+            while True:
+                start = fh.tell()
+                head = fh.read(8)
+                body = fh.read(int.from_bytes(head, "little")) if len(head) == 8 else b""
+                if len(head) == 8 and len(body) == int.from_bytes(head, "little"):
+                    yield pickle.loads(body)  # noqa: S301 (our own child's)  # nosec B301
+                    continue
+                fh.seek(start)  # not a whole frame yet
+                if self.finished:
+                    return
+                self._wait()
+
+    def _wait(self) -> None:
+        """Until the child has written more, or has ended (then checked: ParseFailed)."""
+        if not self.ended.poll(self.POLL_SECONDS):
+            if time.monotonic() > self.deadline:
+                self._stop()
+                raise _too_slow(self.what, self.seconds)
+            return
+        self.process.join()  # the pipe's end: the child has exited
+        failure = _failure(
+            self.process,
+            what=self.what,
+            memory=self.memory,
+            seconds=self.seconds,
+            error=self._error,
+        )
+        if failure is not None:
+            raise failure
+        self.finished = True
+
+    @property
+    def _error(self) -> str:
+        return str(self.path) + ".error"
+
+    def _stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+    def close(self) -> None:
+        self._stop()
+        self.ended.close()
+        Path(self._error).unlink(missing_ok=True)
+        super().close()
+
+
+def run_following(
+    produce: Callable[[Emit], None],
+    *,
+    what: str,
+    memory: int | None = None,
+    seconds: float | None = None,
+) -> FollowingSpool:
+    """run_bounded without waiting for the child: the returned spool is read while the child
+    still writes it (the worker checks rows against the database while the child parses the
+    next ones, on another core). The same bounds; ParseFailed comes from the reading."""
+    memory = PARSE_MEMORY_BYTES if memory is None else memory
+    seconds = PARSE_SECONDS if seconds is None else seconds
+    fd, name = tempfile.mkstemp(prefix="pantau-parse-", suffix=".spool")
+    os.close(fd)
+    context = multiprocessing.get_context("fork")
+    reading, written = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_child,
+        args=(produce, name, memory, name + ".error", written, seconds),
+        daemon=True,
+    )
+    try:
+        process.start()
+    except BaseException:
+        reading.close()
+        Path(name).unlink(missing_ok=True)
+        raise
+    finally:
+        written.close()  # the child's end only: its exit is the end of `reading`
+    return FollowingSpool(Path(name), process, reading, what=what, memory=memory, seconds=seconds)

@@ -147,3 +147,92 @@ def test_what_the_child_read_comes_back_in_order():
     finally:
         spool.close()
     assert not spool.path.exists()
+
+
+# --- reading while the child still parses (run_following: what an import uses) ------------------
+
+
+def _slow_rows(emit) -> None:
+    emit([0, "0"])
+    time.sleep(1.5)
+    emit([1, "1"])
+
+
+def _fails_midway(emit) -> None:
+    emit("first")
+    raise ValueError("broken at line 9")
+
+
+def test_rows_are_read_while_the_child_still_parses():
+    spool = sandbox.run_following(_slow_rows, what="f")
+    try:
+        rows = iter(spool)
+        assert next(rows) == [0, "0"]
+        assert spool.process.is_alive()  # the first batch came before the child finished
+        assert next(rows) == [1, "1"]
+        assert list(rows) == []
+        assert list(spool) == [[0, "0"], [1, "1"]]  # read again, whole (duplicates)
+    finally:
+        spool.close()
+    assert not spool.path.exists()
+
+
+def test_a_child_failing_midway_raises_from_the_reading():
+    spool = sandbox.run_following(_fails_midway, what="bad.csv")
+    rows = iter(spool)
+    try:
+        assert next(rows) == "first"
+        with pytest.raises(sandbox.ParseFailed) as failed:
+            next(rows)
+    finally:
+        spool.close()
+    assert str(failed.value) == (
+        "bad.csv: reading stopped by an unexpected error (ValueError: broken at line 9)"
+    )
+
+
+def test_the_following_reader_keeps_the_bounds():
+    spool = sandbox.run_following(_sleep, what="slow.xml", seconds=0.5)
+    with pytest.raises(sandbox.ParseFailed) as failed:
+        list(spool)
+    spool.close()
+    assert str(failed.value) == "slow.xml: reading stopped after 0.5 seconds (the limit)"
+    spool = sandbox.run_following(_allocate, what="big.xlsx", memory=256 * 1024**2)
+    with pytest.raises(sandbox.ParseFailed) as failed:
+        list(spool)
+    spool.close()
+    assert str(failed.value) == "big.xlsx: reading needs more than 256 MB of memory (the limit)"
+    spool = sandbox.run_following(_query, what="file.csv")
+    with pytest.raises(sandbox.ParseFailed, match="may not query the database"):
+        list(spool)
+    spool.close()
+    assert DataValue.objects.count() == 0
+
+
+def test_an_import_whose_parser_fails_after_rows_were_staged_writes_nothing(
+    people, tmp_path, monkeypatch
+):
+    """The worker compares and stages the first rows while the child parses on; the child then
+    fails: the import is refused, its problem named, and nothing is written."""
+    from .factories import write_csv
+
+    parse = pipeline._parse
+
+    def parse_then_fail(path, structure, writable):
+        for n, item in enumerate(parse(path, structure, writable)):
+            yield item
+            if n == 4:  # the format, the estimate and three rows
+                raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(pipeline, "_parse", parse_then_fail)
+    monkeypatch.setattr(pipeline, "SPOOL_BATCH", 1)  # each row handed over at once
+    path = write_csv(tmp_path / "good.csv", GOOD_ROWS)
+    before = AuditEvent.objects.count()
+    result = pipeline.run_import(acting_user=people.admin, path=path)
+    assert not result.ok
+    assert [p.message for p in result.problems] == [
+        "good.csv: reading stopped by an unexpected error (RuntimeError: the disk went away)"
+    ]
+    assert not DataValue.objects.exists()
+    assert DataImport.objects.get().status == "failed"
+    assert AuditEvent.objects.count() == before + 1  # the failed import's record only
