@@ -81,8 +81,12 @@ class _Checked:
     scopes: set[tuple[str, int]] = field(default_factory=set)
     estimate: int | None = None  # rows, as the reader estimates them before reading
 
-    def add(self, problems: list[Problem]) -> None:
+    def add(self, problems: list[Problem], *, first: bool = False) -> None:
         self.problem_count += len(problems)
+        if first:
+            self.problems[:0] = problems
+            del self.problems[MAX_PROBLEMS:]
+            return
         room = MAX_PROBLEMS - len(self.problems)
         if room > 0:
             self.problems.extend(problems[:room])
@@ -427,8 +431,9 @@ def _read(
             )
     except ParseFailed as exc:
         # The child failed after some rows were compared (and staged): the problem refuses
-        # the file, so nothing staged is written.
-        checked.add([Problem(0, "", str(exc))])
+        # the file, so nothing staged is written. Named first: only the first problems are
+        # kept and shown, and this one says why the others stop where they do.
+        checked.add([Problem(0, "", str(exc))], first=True)
     finally:
         spool.close()
 

@@ -17,7 +17,6 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -55,19 +54,21 @@ def _child(
     spool: str,
     memory: int,
     error: str,
-    written: Connection | None = None,
+    framed: bool = False,
     seconds: float | None = None,
 ) -> None:
     limit = _virtual_size() + memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if seconds is not None:
-        # Its own deadline: SIGALRM ends it even while the worker is busy with its rows.
+        # Its own deadline: SIGALRM ends it even while the worker is busy with its rows (its
+        # default action, whatever the worker had set: ignored or handled, it would not).
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         with open(spool, "wb") as fh:
 
             def emit(obj: Any) -> None:
-                if written is None:
+                if not framed:
                     pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
                     return
                 # Framed and flushed: the worker reading along takes whole frames only.
@@ -174,13 +175,14 @@ class FollowingSpool(Spool):
     pickled batch): its first reading follows the child frame by frame, waiting for each; it
     raises ParseFailed where run_bounded would have, when the child fails or runs out of time.
     The child only writes the file (nothing it sends can fill a pipe and stop it); its end is
-    seen as the end of the pipe it holds. `close` stops the child if it still runs."""
+    asked of the system by its pid (a pipe's end could be held open by another process forked
+    meanwhile). `close` stops the child if it still runs."""
 
     POLL_SECONDS = 0.01
 
-    def __init__(self, path: Path, process, ended: Connection, *, what, memory, seconds):
+    def __init__(self, path: Path, process, *, what, memory, seconds):
         super().__init__(path)
-        self.process, self.ended = process, ended
+        self.process = process
         self.what, self.memory, self.seconds = what, memory, seconds
         # The child stops itself at `seconds` (SIGALRM); this is the worker's safety net.
         self.deadline = time.monotonic() + seconds + 5
@@ -202,12 +204,12 @@ class FollowingSpool(Spool):
 
     def _wait(self) -> None:
         """Until the child has written more, or has ended (then checked: ParseFailed)."""
-        if not self.ended.poll(self.POLL_SECONDS):
+        self.process.join(self.POLL_SECONDS)  # ends early when the child does
+        if self.process.exitcode is None:  # still reading (waitpid, not a pipe)
             if time.monotonic() > self.deadline:
                 self._stop()
                 raise _too_slow(self.what, self.seconds)
             return
-        self.process.join()  # the pipe's end: the child has exited
         failure = _failure(
             self.process,
             what=self.what,
@@ -230,7 +232,6 @@ class FollowingSpool(Spool):
 
     def close(self) -> None:
         self._stop()
-        self.ended.close()
         Path(self._error).unlink(missing_ok=True)
         super().close()
 
@@ -250,18 +251,12 @@ def run_following(
     fd, name = tempfile.mkstemp(prefix="pantau-parse-", suffix=".spool")
     os.close(fd)
     context = multiprocessing.get_context("fork")
-    reading, written = context.Pipe(duplex=False)
     process = context.Process(
-        target=_child,
-        args=(produce, name, memory, name + ".error", written, seconds),
-        daemon=True,
+        target=_child, args=(produce, name, memory, name + ".error", True, seconds), daemon=True
     )
     try:
         process.start()
     except BaseException:
-        reading.close()
         Path(name).unlink(missing_ok=True)
         raise
-    finally:
-        written.close()  # the child's end only: its exit is the end of `reading`
-    return FollowingSpool(Path(name), process, reading, what=what, memory=memory, seconds=seconds)
+    return FollowingSpool(Path(name), process, what=what, memory=memory, seconds=seconds)

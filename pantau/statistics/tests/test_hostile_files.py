@@ -236,3 +236,45 @@ def test_an_import_whose_parser_fails_after_rows_were_staged_writes_nothing(
     assert not DataValue.objects.exists()
     assert DataImport.objects.get().status == "failed"
     assert AuditEvent.objects.count() == before + 1  # the failed import's record only
+
+
+def test_the_child_keeps_its_time_limit_whatever_the_worker_does_with_sigalrm():
+    """A worker with a SIGALRM handler of its own (a timeout library, say): the child still
+    stops at its limit, with the limit's message (not an "unexpected error" from the handler)."""
+    import signal
+
+    class Alarm(Exception):
+        pass
+
+    def handler(signum, frame):
+        raise Alarm("the worker's own alarm")
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        spool = sandbox.run_following(_sleep, what="slow.xml", seconds=0.5)
+        with pytest.raises(sandbox.ParseFailed) as failed:
+            list(spool)
+        spool.close()
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert str(failed.value) == "slow.xml: reading stopped after 0.5 seconds (the limit)"
+
+
+def test_why_the_reading_stopped_is_named_before_the_rows_problems(people, tmp_path, monkeypatch):
+    from .factories import write_csv
+
+    parse = pipeline._parse
+
+    def parse_then_fail(path, structure, writable):
+        yield from parse(path, structure, writable)
+        raise MemoryError  # the child's way of saying it ran out of memory
+
+    monkeypatch.setattr(pipeline, "_parse", parse_then_fail)
+    monkeypatch.setattr(pipeline, "SPOOL_BATCH", 1)  # the rows reach the worker first
+    bad = [["TH", "2020", "NO_SUCH_INDICATOR", "", "", "", "", "KG", "1", "A", ""]] * 3
+    path = write_csv(tmp_path / "big.csv", bad + GOOD_ROWS)
+    result = pipeline.run_import(acting_user=people.admin, path=path)
+    assert not result.ok and len(result.problems) == 4
+    assert result.problems[0].message.startswith("big.csv: reading needs more than")
+    assert all("NO_SUCH_INDICATOR" in p.message for p in result.problems[1:])
+    assert not DataValue.objects.exists()
