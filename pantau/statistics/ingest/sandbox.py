@@ -172,8 +172,9 @@ def run_bounded(
 
 class FollowingSpool(Spool):
     """The spool of a child still reading (run_following), in frames (a length, then the
-    pickled batch): its first reading follows the child frame by frame, waiting for each; it
-    raises ParseFailed where run_bounded would have, when the child fails or runs out of time.
+    pickled batch): its first reading follows the child frame by frame, waiting for each; when
+    the child failed, it raises ParseFailed (as run_bounded would have) after the frames written
+    before the failure; out of time, at once.
     The child only writes the file (nothing it sends can fill a pipe and stop it); its end is
     asked of the system by its pid (a pipe's end could be held open by another process forked
     meanwhile). `close` stops the child if it still runs."""
@@ -187,6 +188,7 @@ class FollowingSpool(Spool):
         # The child stops itself at `seconds` (SIGALRM); this is the worker's safety net.
         self.deadline = time.monotonic() + seconds + 5
         self.finished = False
+        self.failure: ParseFailed | None = None  # how the child ended, when it failed
 
     def __iter__(self) -> Iterator[Any]:
         with open(self.path, "rb") as fh:
@@ -199,26 +201,28 @@ class FollowingSpool(Spool):
                     continue
                 fh.seek(start)  # not a whole frame yet
                 if self.finished:
+                    # Every whole frame the child wrote has been read: then its failure, if
+                    # it failed (the same rows whenever the worker caught up).
+                    if self.failure is not None:
+                        raise self.failure
                     return
                 self._wait()
 
     def _wait(self) -> None:
-        """Until the child has written more, or has ended (then checked: ParseFailed)."""
+        """Until the child has written more, or has ended (then how: `failure`)."""
         self.process.join(self.POLL_SECONDS)  # ends early when the child does
         if self.process.exitcode is None:  # still reading (waitpid, not a pipe)
             if time.monotonic() > self.deadline:
                 self._stop()
                 raise _too_slow(self.what, self.seconds)
             return
-        failure = _failure(
+        self.failure = _failure(
             self.process,
             what=self.what,
             memory=self.memory,
             seconds=self.seconds,
             error=self._error,
         )
-        if failure is not None:
-            raise failure
         self.finished = True
 
     @property
