@@ -4,7 +4,7 @@ given; in a child process it takes at most PARSE_MEMORY_BYTES more than the work
 holds (RLIMIT_AS), for at most PARSE_SECONDS, and whatever it took returns to the system when
 the child ends. The child writes what it read to a spool file (pickled batches), which the
 worker then reads back one batch at a time: once the child has finished (run_bounded), or while
-it still reads, following the offsets it reports (run_following).
+it still reads, frame by frame as it writes them (run_following).
 
 The child never touches the database: the connections it inherits belong to the worker, so
 any query made in it raises ParseFailed instead of corrupting them."""
