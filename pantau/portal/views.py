@@ -55,7 +55,8 @@ def public(view):
     return require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(_kept(view)))
 
 
-_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]*)"')
+# Where a page carries its visitor's CSRF token: a form's input, htmx's header (base.html).
+_CSRF_TOKEN = re.compile(rb'(?:name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")([^"]+)"')
 
 
 def _kept(view):
@@ -85,8 +86,8 @@ def _kept(view):
             and not response.streaming
             and response.get("Content-Type", "").startswith("text/html")
         ):
-            found = _CSRF_INPUT.search(response.content)
-            first_token = found.group(2) if found else b""
+            found = _CSRF_TOKEN.search(response.content)
+            first_token = found.group(1) if found else b""
             kept = (response.content, response["Content-Type"], first_token)
             cache.set(key, kept, reads.CACHE_SECONDS)
         return response

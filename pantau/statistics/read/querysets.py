@@ -97,10 +97,40 @@ class IndicatorStructure:
     _members_in: dict[str, frozenset[str]] = dataclasses.field(
         default_factory=dict, init=False, compare=False, repr=False
     )
-    # Requests already checked against this structure (see `checked`).
+    # Requests already checked against this structure (`checked`).
     _checked: dict[tuple, "ObservationQuery"] = dataclasses.field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+
+    def checked(
+        self,
+        filters: dict[str, Sequence[str]] | None,
+        ref_areas: str | Iterable[str] | None,
+        periods: str | Iterable[str] | None,
+        group_by: str | Iterable[str] | None,
+    ) -> "ObservationQuery":
+        """build_query against this structure, kept: the same request (as strings: the API's,
+        the pages') is checked once per metadata version, since a kept structure is replaced
+        when the metadata changes. A checked query is never changed (frozen; nothing writes
+        its filters). Bounded: any request may come."""
+        try:
+            key = (
+                tuple(
+                    (c, v if isinstance(v, str) else tuple(v)) for c, v in (filters or {}).items()
+                ),
+                ref_areas,
+                periods,
+                group_by,
+            )
+            query = self._checked.get(key)
+        except TypeError:  # a list somewhere: check it, keep nothing
+            return build_query(self, filters, ref_areas, periods, group_by)
+        if query is None:
+            query = build_query(self, filters, ref_areas, periods, group_by)
+            if len(self._checked) >= MAX_CHECKED:
+                self._checked.clear()
+            self._checked[key] = query
+        return query
 
     @classmethod
     def current(cls, code: str, versions: "Versions") -> "IndicatorStructure":
@@ -680,25 +710,7 @@ def checked_request(
     metadata changed). Raises UnknownIndicator or QueryError."""
     versions = current_versions()
     structure = IndicatorStructure.current(indicator, versions)
-    try:
-        # The same request (as strings: the API's, the pages') is checked once per metadata
-        # version: a kept structure is replaced when the metadata changes, and its queries with
-        # it. A checked query is never changed (frozen; nothing writes its filters).
-        key = (
-            tuple((c, v if isinstance(v, str) else tuple(v)) for c, v in (filters or {}).items()),
-            ref_areas,
-            periods,
-            group_by,
-        )
-        query = structure._checked.get(key)
-    except TypeError:  # a list somewhere: check it, keep nothing
-        return build_query(structure, filters, ref_areas, periods, group_by), versions
-    if query is None:
-        query = build_query(structure, filters, ref_areas, periods, group_by)
-        if len(structure._checked) >= MAX_CHECKED:
-            structure._checked.clear()
-        structure._checked[key] = query
-    return query, versions
+    return structure.checked(filters, ref_areas, periods, group_by), versions
 
 
 def grouped_values(user, query: ObservationQuery, versions: Versions) -> Iterable[dict]:
