@@ -14,6 +14,7 @@ import publishes, still a draft (else `Conflict`), and a new one must not exist 
 unique index)."""
 
 from collections.abc import Callable, Iterable
+from itertools import chain
 
 from django.db import DatabaseError, IntegrityError, connection
 
@@ -44,6 +45,8 @@ VALUE_FIELDS = OBSERVATION_FIELDS[12:]
 # reports its progress per chunk).
 BATCH_SIZE = 5000
 CHUNK_SIZE = 20_000
+# SQLite: rows staged per INSERT statement (fewer when the build allows fewer parameters).
+ROWS_PER_STATEMENT = 500
 NEW_TABLE, CHANGED_TABLE = "pantau_import_new", "pantau_import_changed"
 
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -152,17 +155,31 @@ class Staging:
                     for row in rows:
                         copy.write_row(row)
                 return
-            marks = ", ".join(["%s"] * len(names))
             # Outside a transaction, one savepoint (a deferred transaction, which locks only the
             # connection's temporary database) makes the batch one write instead of one a row.
             own = not connection.in_atomic_block
             if own:
                 cursor.execute("SAVEPOINT pantau_staging")
-            # Fixed table and column names; every value is a parameter.
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",  # noqa: S608  # nosec B608
-                rows,
-            )
+            # Many rows a statement: executemany's per-row reset and bind cost more than the
+            # insert itself (bench/README.md, "Staged many rows a statement").
+            # Sent with sqlite3's own placeholders: Django's would rewrite thousands of them
+            # per statement.
+            # No limit known: the rows a statement alone bound it.
+            limit = (
+                connection.features.max_query_params or ROWS_PER_STATEMENT * len(names)
+            ) // len(names)
+            per = max(1, min(ROWS_PER_STATEMENT, limit))
+            row_marks = "(" + ", ".join(["?"] * len(names)) + ")"
+            raw = connection.connection
+            with connection.wrap_database_errors:
+                for start in range(0, len(rows), per):
+                    part = rows[start : start + per]
+                    # Fixed table and column names; every value is a parameter.
+                    raw.execute(
+                        f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608  # nosec B608
+                        f"VALUES {', '.join([row_marks] * len(part))}",
+                        list(chain.from_iterable(part)),
+                    )
             if own:
                 cursor.execute("RELEASE SAVEPOINT pantau_staging")
 

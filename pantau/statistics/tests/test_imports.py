@@ -142,6 +142,30 @@ def test_the_database_stores_each_value_under_the_key_the_importer_computes(peop
     assert arrest.key.split(KEY_SEPARATOR)[3:6] == ["M", "_T", "FOREIGN"]
 
 
+def test_rows_staged_a_few_per_statement_are_all_written_as_read(people, tmp_path, monkeypatch):
+    # SQLite stages many rows per INSERT; with 2 a statement the file's 5 rows (and then 3
+    # changed ones) take statements of 2, 2 and 1: none lost, none shifted into another's
+    # columns.
+    run(people.th_focal, write_csv(tmp_path / "whole.csv", GOOD_ROWS))
+    expected = {row[:17] for row in stored()}
+    DataValue.objects.all().delete()
+    DataImport.objects.all().delete()
+    monkeypatch.setattr(staging, "ROWS_PER_STATEMENT", 2)
+
+    first = run(people.th_focal, write_csv(tmp_path / "first.csv", GOOD_ROWS))
+    assert first.counts["created"] == 5
+    assert {row[:17] for row in stored()} == expected
+    rows = [list(r) for r in GOOD_ROWS]
+    for row, comment in zip(rows[:3], ("one", "two", "three"), strict=True):
+        row[10] = comment
+    second = run(people.th_approver, write_csv(tmp_path / "second.csv", rows))
+
+    assert second.counts == {"rows": 5, "created": 0, "updated": 3, "unchanged": 2}
+    comments = set(DataValue.objects.values_list("comment", flat=True))
+    assert {"one", "two", "three"} <= comments
+    assert DataValueHistory.objects.count() == 3
+
+
 def test_a_changed_value_keeps_the_previous_one_in_its_history(people, tmp_path):
     first = run(people.th_focal, write_csv(tmp_path / "a.csv", GOOD_ROWS))
     rows = [list(r) for r in GOOD_ROWS]
