@@ -29,6 +29,8 @@ from django.db import transaction
 from django.db.models import Avg, Case, IntegerField, Max, Min, Q, StringAgg, Sum, Value, When
 from django.utils import timezone
 
+from pantau.core.planner import keep_planner_statistics
+
 from ..choices import Aggregation
 from ..models import DataValue, Indicator, PublishedTotal, StatisticsState
 from .querysets import (
@@ -76,6 +78,9 @@ def refresh_published_totals(
     # Answers kept by the processes (keyed by this token) are read again.
     state.totals_token = secrets.token_hex(16)
     state.save(update_fields=["totals_token"])
+    # An import or a publication has just written values (and read them): SQLite plans the
+    # totals' queries well only with statistics of the values' table.
+    keep_planner_statistics()
     indicators = Indicator.objects.order_by("pk")
     if indicator_ids is not None:
         indicators = indicators.filter(pk__in=list(indicator_ids))
