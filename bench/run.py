@@ -368,7 +368,7 @@ def run_backend(
             backend.execute("DROP TABLE bench_bare")
             # The floor: the same bulk load into the values' table itself, with its key's
             # unique index, its other indexes and its foreign keys: the least any import that
-            # keeps them can cost (see README.md, "Why ingest misses 0.5").
+            # keeps them can cost (README.md, "What is left").
             floor_runs.append(backend.bulk_load("statistics_datavalue", COLUMNS, rows))
             empty_values(backend)
             console.log(f"{backend.name}: run {run} of {repeat}: pantau import")

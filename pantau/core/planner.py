@@ -1,7 +1,7 @@
 """The query planner's statistics, kept on SQLite.
 
-PostgreSQL gathers them itself (autovacuum's ANALYZE). SQLite plans without any until ANALYZE
-runs, and then misjudges a wide unique key's first column as selective: the published totals'
+PostgreSQL gathers them itself (autovacuum's ANALYZE). SQLite has none until ANALYZE runs, and
+without them takes a wide unique key's first column for a selective one: the published totals'
 query over 200,000 values scanned an indicator's every row (0.2 s) where, with statistics, it
 seeks each branch of its OR in the key (0.01 s; bench/README.md, "The planner's statistics")."""
 

@@ -161,23 +161,26 @@ class Staging:
             if own:
                 cursor.execute("SAVEPOINT pantau_staging")
             # Many rows a statement: executemany's per-row reset and bind cost more than the
-            # insert itself (bench/README.md, "Staged many rows a statement").
-            # Sent with sqlite3's own placeholders: Django's would rewrite thousands of them
-            # per statement.
-            # No limit known: the rows a statement alone bound it.
-            limit = (
-                connection.features.max_query_params or ROWS_PER_STATEMENT * len(names)
-            ) // len(names)
-            per = max(1, min(ROWS_PER_STATEMENT, limit))
+            # insert itself (bench/README.md, "Staged many rows a statement"). Sent with
+            # sqlite3's own placeholders: Django's would rewrite thousands of them a statement.
+            per = ROWS_PER_STATEMENT
+            if connection.features.max_query_params:
+                per = max(1, min(per, connection.features.max_query_params // len(names)))
             row_marks = "(" + ", ".join(["?"] * len(names)) + ")"
-            raw = connection.connection
+
+            def insert(count: int) -> str:
+                # Fixed table and column names; every value is a parameter.
+                return (
+                    f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608  # nosec B608
+                    f"VALUES {', '.join([row_marks] * count)}"
+                )
+
+            full = insert(per)
             with connection.wrap_database_errors:
                 for start in range(0, len(rows), per):
                     part = rows[start : start + per]
-                    # Fixed table and column names; every value is a parameter.
-                    raw.execute(
-                        f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608  # nosec B608
-                        f"VALUES {', '.join([row_marks] * len(part))}",
+                    connection.connection.execute(
+                        full if len(part) == per else insert(len(part)),
                         list(chain.from_iterable(part)),
                     )
             if own:
